@@ -1,0 +1,66 @@
+import { WorkspaceError } from "./workspace_error.ts";
+
+/** The normalised path of the workspace root itself. */
+export const ROOT = ".";
+
+/**
+ * Checks a workspace-relative path and returns its normal form: segments
+ * joined by `/`, without empty or `.` segments; the root is `"."`.
+ *
+ * Every `Workspace` calls this before touching anything, so that
+ * `MemoryWorkspace` and the real adapters refuse exactly the same inputs.
+ * Any `..` segment is refused, not only one that escapes: a lexical check
+ * cannot know whether `a/..` crosses a symbolic link.
+ */
+export function normalizeWorkspacePath(path: string, operation: string): string {
+  const refuse = (detail: string): never => {
+    throw new WorkspaceError("invalid-path", operation, String(path), { detail });
+  };
+  if (typeof path !== "string") {
+    refuse(`expected a string path, got ${typeof path}`);
+  }
+  if (path.includes("\0")) refuse("the path contains a NUL byte");
+  if (path.includes("\\")) {
+    refuse("backslashes are refused; separate segments with '/'");
+  }
+  if (path.startsWith("/") || /^[A-Za-z]:/.test(path)) {
+    refuse(
+      "absolute paths are refused; pass a path relative to the workspace root",
+    );
+  }
+  const segments = path.split("/").filter((s) => s !== "" && s !== ".");
+  if (segments.includes("..")) {
+    refuse("'..' segments are refused; a workspace path cannot leave its root");
+  }
+  return segments.length === 0 ? ROOT : segments.join("/");
+}
+
+/**
+ * Like {@linkcode normalizeWorkspacePath}, but also refuses the root itself:
+ * for operations that write, remove or rename an entry.
+ */
+export function normalizeEntryPath(path: string, operation: string): string {
+  const normalized = normalizeWorkspacePath(path, operation);
+  if (normalized === ROOT) {
+    throw new WorkspaceError("invalid-path", operation, path, {
+      detail: "the workspace root itself cannot be the target; name an entry inside it",
+    });
+  }
+  return normalized;
+}
+
+/** The parent of a normalised path (`"."` for a top-level entry). */
+export function parentOf(normalized: string): string {
+  const slash = normalized.lastIndexOf("/");
+  return slash === -1 ? ROOT : normalized.slice(0, slash);
+}
+
+/** The last segment of a normalised path. */
+export function baseName(normalized: string): string {
+  return normalized.slice(normalized.lastIndexOf("/") + 1);
+}
+
+/** Joins a normalised parent and one segment. */
+export function joinPath(parent: string, name: string): string {
+  return parent === ROOT ? name : `${parent}/${name}`;
+}

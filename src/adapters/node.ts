@@ -1,0 +1,33 @@
+/**
+ * The Node.js filesystem adapter, on `node:fs`.
+ *
+ * @module
+ */
+import { resolve } from "node:path";
+import { FsWorkspace } from "../fs_workspace.ts";
+import { nodeDriver } from "./_node_driver.ts";
+
+/**
+ * A {@linkcode Workspace} on the real filesystem through `node:fs`. It also
+ * runs under Bun and Deno; prefer `BunWorkspace` and `DenoWorkspace` there.
+ *
+ * @example Creating a run under Node
+ * ```ts ignore
+ * import { RunLogContext } from "@ralph/runlog";
+ * import { NodeWorkspace } from "@ralph/runlog/node";
+ *
+ * const ctx = await RunLogContext.create(new NodeWorkspace(process.cwd()));
+ * console.log(ctx.runDir);
+ * ```
+ */
+export class NodeWorkspace extends FsWorkspace {
+  /**
+   * Makes a workspace rooted at `root`, resolved against the current
+   * directory now, so a later `chdir` does not move it.
+   *
+   * @param root The root directory.
+   */
+  constructor(root: string) {
+    super(typeof root === "string" && root !== "" ? resolve(root) : root, nodeDriver);
+  }
+}

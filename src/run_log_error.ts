@@ -1,0 +1,45 @@
+/**
+ * Errors of the run-log core that are not filesystem failures.
+ *
+ * @module
+ */
+
+/** What a {@linkcode RunLogError} is about. */
+export type RunLogErrorCode =
+  | "invalid-run-id"
+  | "invalid-name"
+  | "invalid-metadata"
+  | "collisions-exhausted";
+
+/**
+ * A refused input or an impossible request of the run-log core. The message
+ * names the offending value and says what to do.
+ *
+ * @example Refusing a run id from a tampered checkpoint
+ * ```ts
+ * import { RunId, RunLogError } from "@ralph/runlog";
+ *
+ * try {
+ *   RunId.parse("x/../../etc");
+ * } catch (error) {
+ *   console.log(error instanceof RunLogError && error.code); // "invalid-run-id"
+ * }
+ * ```
+ */
+export class RunLogError extends Error {
+  /** What the error is about. */
+  readonly code: RunLogErrorCode;
+
+  /**
+   * Builds the error.
+   *
+   * @param code What the error is about.
+   * @param message The full message: the value, the problem, what to do.
+   * @param options The cause, if any.
+   */
+  constructor(code: RunLogErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "RunLogError";
+    this.code = code;
+  }
+}

@@ -1,0 +1,91 @@
+/**
+ * The `Workspace` contract: every byte runlog reads or writes goes through
+ * it, so the core never touches a runtime API.
+ *
+ * @module
+ */
+
+/** One entry of {@linkcode Workspace.readDir}. Symbolic links are not followed. */
+export interface DirEntry {
+  /** The entry's own name. */
+  name: string;
+  /** The workspace-relative path of the entry. */
+  path: string;
+  /** Whether the entry is a regular file. */
+  isFile: boolean;
+  /** Whether the entry is a directory. */
+  isDir: boolean;
+  /** Whether the entry is a symbolic link (then `isFile` and `isDir` are false). */
+  isSymlink: boolean;
+}
+
+/**
+ * A filesystem rooted at one directory, addressed by workspace-relative POSIX
+ * paths (`".agent/logs-…/run.json"`).
+ *
+ * Every method refuses, with a `WorkspaceError` of code `"invalid-path"` and
+ * before any filesystem call, absolute paths, `..` segments, backslashes and
+ * NUL bytes. Failures are `WorkspaceError`s with the shared vocabulary.
+ * Writes create missing parent directories, as the Rust original does.
+ *
+ * @example Using any workspace
+ * ```ts
+ * import { MemoryWorkspace, type Workspace } from "@ralph/runlog";
+ *
+ * async function touch(ws: Workspace, path: string): Promise<void> {
+ *   if (!(await ws.exists(path))) await ws.write(path, "");
+ * }
+ * await touch(new MemoryWorkspace(), "notes/today.txt");
+ * ```
+ */
+export interface Workspace {
+  /** The root directory: absolute for real adapters, `"/"`-like for memory. */
+  readonly root: string;
+  /** Reads a UTF-8 text file. */
+  read(path: string): Promise<string>;
+  /** Reads a file's bytes. */
+  readBytes(path: string): Promise<Uint8Array>;
+  /** Writes a text file as UTF-8, replacing it. */
+  write(path: string, text: string): Promise<void>;
+  /** Writes a file's bytes, replacing it. */
+  writeBytes(path: string, bytes: Uint8Array): Promise<void>;
+  /** Appends bytes to a file, creating it when missing. */
+  appendBytes(path: string, bytes: Uint8Array): Promise<void>;
+  /** Whether anything exists at the path (following symbolic links). */
+  exists(path: string): Promise<boolean>;
+  /** Whether a regular file exists at the path (following symbolic links). */
+  isFile(path: string): Promise<boolean>;
+  /** Whether a directory exists at the path (following symbolic links). */
+  isDir(path: string): Promise<boolean>;
+  /** Removes a file; a directory is refused with `"is-a-directory"`. */
+  remove(path: string): Promise<void>;
+  /** Removes a file if present; resolves whether it removed one. */
+  removeIfExists(path: string): Promise<boolean>;
+  /** Removes a directory and everything under it. */
+  removeDirAll(path: string): Promise<void>;
+  /** Removes a directory tree if present; resolves whether it removed one. */
+  removeDirAllIfExists(path: string): Promise<boolean>;
+  /** Creates a directory and its missing parents; an existing directory is fine. */
+  createDirAll(path: string): Promise<void>;
+  /**
+   * Creates one directory, exclusively and without parents: resolves `true`
+   * when this call created it and `false` when a directory was already there.
+   * This is the atomic claim that decides who owns a run directory.
+   */
+  createDir(path: string): Promise<boolean>;
+  /** Lists a directory, sorted by name. */
+  readDir(path: string): Promise<DirEntry[]>;
+  /** Renames a file or directory, replacing an existing file at `to`. */
+  rename(from: string, to: string): Promise<void>;
+  /**
+   * Replaces a file atomically: readers see the old or the new content, never
+   * a torn one. Real adapters write a uniquely named temp file (mode 0600) in
+   * the same directory, flush it, then rename it over the target, and remove
+   * the temp file when anything fails.
+   */
+  writeAtomic(path: string, content: string | Uint8Array): Promise<void>;
+  /** Makes a file read-only (mode 0444); a missing path is left alone. */
+  setReadonly(path: string): Promise<void>;
+  /** Makes a file writable (mode 0644); a missing path is left alone. */
+  setWritable(path: string): Promise<void>;
+}

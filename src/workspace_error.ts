@@ -1,0 +1,93 @@
+/**
+ * The one error vocabulary of every {@linkcode Workspace}: whatever the
+ * runtime, a failed filesystem call comes out as a {@linkcode WorkspaceError}
+ * that names the operation, the workspace-relative path and what to do.
+ *
+ * @module
+ */
+
+/** What went wrong, the same across Deno, Bun, Node and `MemoryWorkspace`. */
+export type WorkspaceErrorCode =
+  | "not-found"
+  | "already-exists"
+  | "permission-denied"
+  | "no-space"
+  | "invalid-path"
+  | "not-a-directory"
+  | "is-a-directory"
+  | "directory-not-empty"
+  | "too-many-open-files"
+  | "io";
+
+const WHAT_TO_DO: Record<WorkspaceErrorCode, string> = {
+  "not-found": "check the path, or create it first",
+  "already-exists": "choose another name, or remove the existing entry first",
+  "permission-denied":
+    "check the file permissions (and, under Deno, the --allow-read/--allow-write flags for the workspace root)",
+  "no-space": "free disk space or quota on the volume holding the workspace",
+  "invalid-path":
+    "use a relative POSIX path inside the workspace, without '..', NUL bytes or backslashes",
+  "not-a-directory": "a file stands where a directory is expected; move it away",
+  "is-a-directory": "a directory stands where a file is expected; move it away",
+  "directory-not-empty": "remove the directory's contents first",
+  "too-many-open-files": "close unused files or raise the open-file limit",
+  "io": "see the cause for the underlying system error",
+};
+
+/** Options of the {@linkcode WorkspaceError} constructor. */
+export interface WorkspaceErrorOptions {
+  /** The original error, kept for debugging. */
+  cause?: unknown;
+  /** A more specific explanation, replacing the generic advice for the code. */
+  detail?: string;
+}
+
+/**
+ * A filesystem failure, normalised across runtimes.
+ *
+ * @example Telling a missing file apart from other failures
+ * ```ts
+ * import { MemoryWorkspace, WorkspaceError } from "@ralph/runlog";
+ *
+ * const ws = new MemoryWorkspace();
+ * try {
+ *   await ws.read("missing.txt");
+ * } catch (error) {
+ *   if (error instanceof WorkspaceError && error.code === "not-found") {
+ *     console.log(error.path); // "missing.txt"
+ *   }
+ * }
+ * ```
+ */
+export class WorkspaceError extends Error {
+  /** What went wrong, in the shared vocabulary. */
+  readonly code: WorkspaceErrorCode;
+  /** The workspace operation that failed, such as `"read"` or `"createDir"`. */
+  readonly operation: string;
+  /** The workspace-relative path the operation was given. */
+  readonly path: string;
+
+  /**
+   * Builds the error; the message names the operation, the path and what to do.
+   *
+   * @param code What went wrong.
+   * @param operation The workspace operation, such as `"write"`.
+   * @param path The workspace-relative path involved.
+   * @param options The cause and an optional specific explanation.
+   */
+  constructor(
+    code: WorkspaceErrorCode,
+    operation: string,
+    path: string,
+    options: WorkspaceErrorOptions = {},
+  ) {
+    super(
+      `${operation} '${path}' failed (${code}): ${options.detail ?? WHAT_TO_DO[code]}`,
+      { cause: options.cause },
+    );
+    this.name = "WorkspaceError";
+    this.code = code;
+    this.operation = operation;
+    this.path = path;
+  }
+}

@@ -1,0 +1,283 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { MemoryWorkspace, RunId, RunLogContext, type RunMetadata, type Workspace } from "../mod.ts";
+import { nativeAdapter, tempDir } from "./_runtime.ts";
+import { rejectsWorkspace, throwsRunLog } from "./_assert.ts";
+
+const FROZEN = new Date("2026-02-06T14:03:27.123Z");
+const frozenClock = () => FROZEN;
+const BASE = "2026-02-06_14-03-27.123Z";
+
+/** Wraps a workspace and records every method called on it, with its first argument. */
+function recording(ws: Workspace): { ws: Workspace; calls: string[] } {
+  const calls: string[] = [];
+  const proxy = new Proxy(ws, {
+    get(target, key) {
+      const value = Reflect.get(target, key, target);
+      if (typeof value !== "function") return value;
+      return (...args: unknown[]) => {
+        calls.push(`${String(key)}(${args[0]})`);
+        return value.apply(target, args);
+      };
+    },
+  });
+  return { ws: proxy, calls };
+}
+
+function metadataFor(ctx: RunLogContext): RunMetadata {
+  return {
+    runId: ctx.runId.toString(),
+    startedAtUtc: "2026-02-06T14:03:27.123Z",
+    command: "ralph",
+    resume: false,
+    repoRoot: "/tmp/test",
+    ralphVersion: "0.6.3",
+    pid: 12345,
+  };
+}
+
+async function assertLayout(ws: Workspace, ctx: RunLogContext): Promise<void> {
+  for (const dir of ["agents", "provider", "debug"]) {
+    assert.equal(await ws.isDir(`${ctx.runDir}/${dir}`), true, `${ctx.runDir}/${dir}`);
+  }
+}
+
+test("RunLogContext.create() claims .agent/logs-<id> with agents/, provider/ and debug/", async () => {
+  const ws = new MemoryWorkspace();
+  const ctx = await RunLogContext.create(ws, { clock: frozenClock });
+  assert.equal(ctx.runId.toString(), BASE);
+  assert.equal(ctx.runDir, `.agent/logs-${BASE}`);
+  assert.equal(ctx.workspace, ws);
+  await assertLayout(ws, ctx);
+});
+
+test("RunLogContext.create() claims with the exclusive createDir, never exists-then-create", async () => {
+  const { ws, calls } = recording(new MemoryWorkspace());
+  await RunLogContext.create(ws, { clock: frozenClock });
+  assert.equal(calls.filter((c) => c.startsWith("exists")).length, 0);
+  assert.deepEqual(calls.filter((c) => c.startsWith("createDir(")), [
+    `createDir(.agent/logs-${BASE})`,
+  ]);
+});
+
+test("RunLogContext.create() skips taken ids to the first free collision counter", async () => {
+  const ws = new MemoryWorkspace();
+  await ws.createDirAll(`.agent/logs-${BASE}/agents`);
+  for (let i = 1; i <= 5; i++) {
+    await ws.createDirAll(`.agent/logs-${BASE}-0${i}/agents`);
+  }
+  const ctx = await RunLogContext.create(ws, { baseRunId: RunId.parse(BASE) });
+  assert.equal(ctx.runId.toString(), `${BASE}-06`);
+  assert.equal(ctx.runDir, `.agent/logs-${BASE}-06`);
+  await assertLayout(ws, ctx);
+});
+
+test("RunLogContext.create() treats a bare directory left by a crash as taken", async () => {
+  const ws = new MemoryWorkspace();
+  await ws.createDirAll(`.agent/logs-${BASE}`);
+  const ctx = await RunLogContext.create(ws, { clock: frozenClock });
+  assert.equal(ctx.runId.toString(), `${BASE}-01`);
+  assert.deepEqual(await ws.readDir(`.agent/logs-${BASE}`), []);
+});
+
+test("RunLogContext.create() gives concurrent calls in one process distinct runs", async () => {
+  const ws = new MemoryWorkspace();
+  const runs = await Promise.all(
+    Array.from({ length: 40 }, () => RunLogContext.create(ws, { clock: frozenClock })),
+  );
+  const ids = new Set(runs.map((r) => r.runId.toString()));
+  assert.equal(ids.size, 40);
+  assert.equal((await ws.readDir(".agent")).length, 40);
+});
+
+test("RunLogContext.create() moves to a fresh timestamp once all 99 counters are taken", async () => {
+  const ws = new MemoryWorkspace();
+  let now = FROZEN.getTime();
+  const clock = () => new Date(now);
+  for (let i = 0; i <= 99; i++) {
+    await RunLogContext.create(ws, { clock });
+  }
+  now += 1;
+  const ctx = await RunLogContext.create(ws, { clock, baseRunId: BASE });
+  assert.equal(ctx.runId.toString(), "2026-02-06_14-03-27.124Z");
+  await assertLayout(ws, ctx);
+});
+
+test("RunLogContext.create() waits for a slow clock to leave an exhausted millisecond", async () => {
+  const ws = new MemoryWorkspace();
+  for (let i = 0; i <= 99; i++) await RunLogContext.create(ws, { clock: frozenClock });
+  let calls = 0;
+  // Frozen for the first few readings after exhaustion, then it moves.
+  const clock = () => new Date(FROZEN.getTime() + (++calls > 5 ? 1 : 0));
+  const ctx = await RunLogContext.create(ws, { clock });
+  assert.equal(ctx.runId.toString(), "2026-02-06_14-03-27.124Z");
+  assert.ok(calls > 5);
+});
+
+test("RunLogContext.create() fails clearly when the injected clock never moves", async () => {
+  const ws = new MemoryWorkspace();
+  for (let i = 0; i <= 99; i++) await RunLogContext.create(ws, { clock: frozenClock });
+  const error = await throwsRunLog(
+    () => RunLogContext.create(ws, { clock: frozenClock }),
+    "collisions-exhausted",
+  );
+  assert.match(error.message, new RegExp(`\\.agent/logs-${BASE.replaceAll(".", "\\.")}`));
+  assert.match(error.message, /clock/);
+  assert.equal((await ws.readDir(".agent")).length, 100);
+});
+
+test("RunLogContext.create() refuses an invalid baseRunId before touching the workspace", async () => {
+  const { ws, calls } = recording(new MemoryWorkspace());
+  await throwsRunLog(() => RunLogContext.create(ws, { baseRunId: "../../etc" }), "invalid-run-id");
+  assert.deepEqual(calls, []);
+});
+
+test("RunLogContext.create() reports a file standing where .agent should be", async () => {
+  const ws = new MemoryWorkspace();
+  await ws.write(".agent", "not a directory");
+  const error = await rejectsWorkspace(RunLogContext.create(ws), "already-exists");
+  assert.equal(error.path, ".agent");
+  assert.equal(await ws.read(".agent"), "not a directory");
+});
+
+test("RunLogContext.resume() recreates a deleted run directory", async () => {
+  const ws = new MemoryWorkspace();
+  const ctx = await RunLogContext.resume(ws, BASE);
+  assert.equal(ctx.runId.toString(), BASE);
+  assert.equal(ctx.runDir, `.agent/logs-${BASE}`);
+  await assertLayout(ws, ctx);
+});
+
+test("RunLogContext.resume() recreates missing parts of the layout and keeps existing logs", async () => {
+  const ws = new MemoryWorkspace();
+  const first = await RunLogContext.create(ws, { clock: frozenClock });
+  await ws.write(first.pipelineLog(), "line 1\n");
+  await ws.write(first.agentLog("dev", 1), "agent output\n");
+  await ws.removeDirAll(`${first.runDir}/provider`);
+  await ws.removeDirAll(`${first.runDir}/debug`);
+  const resumed = await RunLogContext.resume(ws, first.runId);
+  assert.equal(resumed.runDir, first.runDir);
+  await assertLayout(ws, resumed);
+  assert.equal(await ws.read(resumed.pipelineLog()), "line 1\n");
+  assert.equal(await ws.read(resumed.agentLog("dev", 1)), "agent output\n");
+});
+
+test("RunLogContext.resume() refuses a tampered checkpoint id before any filesystem call", async () => {
+  for (
+    const bad of ["x/../../etc", "../../../tmp/evil", "/etc", `${BASE}/../../x`, "", `${BASE}\0`]
+  ) {
+    const { ws, calls } = recording(new MemoryWorkspace());
+    const error = await throwsRunLog(() => RunLogContext.resume(ws, bad), "invalid-run-id");
+    assert.ok(error.message.includes(JSON.stringify(bad)));
+    assert.deepEqual(calls, [], `filesystem touched for ${JSON.stringify(bad)}`);
+  }
+});
+
+test("RunLogContext path methods return the Rust layout", async () => {
+  const ctx = await RunLogContext.resume(new MemoryWorkspace(), BASE);
+  const dir = `.agent/logs-${BASE}`;
+  assert.equal(ctx.pipelineLog(), `${dir}/pipeline.log`);
+  assert.equal(ctx.eventLoopLog(), `${dir}/event_loop.log`);
+  assert.equal(ctx.eventLoopTrace(), `${dir}/event_loop_trace.jsonl`);
+  assert.equal(ctx.runMetadata(), `${dir}/run.json`);
+  assert.equal(ctx.agentLog("planning", 1), `${dir}/agents/planning_1.log`);
+  assert.equal(ctx.agentLog("dev", 2, 3), `${dir}/agents/dev_2_a3.log`);
+  assert.equal(ctx.agentLog("dev", 0, 0), `${dir}/agents/dev_0_a0.log`);
+  assert.equal(ctx.providerLog("claude-stream.jsonl"), `${dir}/provider/claude-stream.jsonl`);
+});
+
+test("RunLogContext.agentLog() refuses phases and numbers that would leave agents/", async () => {
+  const ctx = await RunLogContext.resume(new MemoryWorkspace(), BASE);
+  for (
+    const phase of [
+      "",
+      ".",
+      "..",
+      "../x",
+      "a/b",
+      "a\\b",
+      "x\0",
+      "dev\n",
+      "a:b",
+      "dev.",
+      "x".repeat(201),
+    ]
+  ) {
+    const error = await throwsRunLog(() => ctx.agentLog(phase, 1), "invalid-name");
+    assert.match(error.message, /phase/);
+  }
+  for (
+    const [index, attempt] of [[-1, undefined], [1.5, undefined], [2 ** 32, undefined], [1, -1], [
+      1,
+      Number.NaN,
+    ]]
+  ) {
+    await throwsRunLog(() => ctx.agentLog("dev", index as number, attempt), "invalid-name");
+  }
+});
+
+test("RunLogContext.providerLog() refuses names that would leave provider/", async () => {
+  const ctx = await RunLogContext.resume(new MemoryWorkspace(), BASE);
+  for (const name of ["", "..", "../run.json", "sub/file", "C:\\x", "a\u001b[31m"]) {
+    await throwsRunLog(() => ctx.providerLog(name), "invalid-name");
+  }
+});
+
+test("RunLogContext.writeRunMetadata() writes atomically and readRunMetadata() reads it back", async () => {
+  const { ws, calls } = recording(new MemoryWorkspace());
+  const ctx = await RunLogContext.create(ws, { clock: frozenClock });
+  const metadata = metadataFor(ctx);
+  await ctx.writeRunMetadata(metadata);
+  assert.ok(calls.includes(`writeAtomic(${ctx.runMetadata()})`), calls.join("\n"));
+  assert.deepEqual(await ctx.readRunMetadata(), metadata);
+  assert.equal(JSON.parse(await ws.read(ctx.runMetadata())).run_id, BASE);
+});
+
+test("RunLogContext.readRunMetadata() keeps unknown keys through a rewrite", async () => {
+  const ws = new MemoryWorkspace();
+  const ctx = await RunLogContext.create(ws, { clock: frozenClock });
+  const text = (await (async () => {
+    await ctx.writeRunMetadata(metadataFor(ctx));
+    return ws.read(ctx.runMetadata());
+  })()).replace('"pid": 12345', '"pid": 12345,\n  "written_by": "ralph 0.7"');
+  await ws.write(ctx.runMetadata(), text);
+  const read = await ctx.readRunMetadata();
+  await ctx.writeRunMetadata({ ...read, resume: true });
+  const final = JSON.parse(await ws.read(ctx.runMetadata()));
+  assert.equal(final.written_by, "ralph 0.7");
+  assert.equal(final.resume, true);
+});
+
+test("RunLogContext.readRunMetadata() names the file when it is missing or invalid", async () => {
+  const ws = new MemoryWorkspace();
+  const ctx = await RunLogContext.create(ws, { clock: frozenClock });
+  const missing = await rejectsWorkspace(ctx.readRunMetadata(), "not-found");
+  assert.equal(missing.path, ctx.runMetadata());
+  await ws.write(ctx.runMetadata(), '{"run_id": 5}');
+  const invalid = await throwsRunLog(() => ctx.readRunMetadata(), "invalid-metadata");
+  assert.ok(invalid.message.includes(ctx.runMetadata()));
+  assert.match(invalid.message, /"run_id" must be a string/);
+});
+
+test("RunLogContext works end to end on this runtime's real filesystem", async () => {
+  const dir = await tempDir();
+  try {
+    const ws = (await nativeAdapter()).make(dir.path);
+    const ctx = await RunLogContext.create(ws, { clock: frozenClock });
+    const second = await RunLogContext.create(ws, { clock: frozenClock });
+    assert.equal(second.runId.toString(), `${BASE}-01`);
+    await ctx.writeRunMetadata(metadataFor(ctx));
+    await ws.appendBytes(ctx.pipelineLog(), new TextEncoder().encode("hello\n"));
+    await ws.removeDirAll(`${ctx.runDir}/agents`);
+    const resumed = await RunLogContext.resume(ws, ctx.runId.toString());
+    await assertLayout(ws, resumed);
+    assert.deepEqual(await resumed.readRunMetadata(), metadataFor(ctx));
+    assert.equal(await ws.read(resumed.pipelineLog()), "hello\n");
+    assert.deepEqual(
+      (await ws.readDir(ctx.runDir)).map((e) => e.name),
+      ["agents", "debug", "pipeline.log", "provider", "run.json"],
+    );
+  } finally {
+    await dir.remove();
+  }
+});
