@@ -60,7 +60,7 @@ for (const run of runs.filter((r) => only.length === 0 || only.includes(r.runtim
   console.log(`\n=== ${run.runtime}: ${run.command} ${run.args.join(" ")}`);
   const output = await new Promise<{ text: string; code: number | null }>((resolve) => {
     const child = spawn(run.command, run.args, {
-      env: { ...process.env, NO_COLOR: "1", FORCE_COLOR: "0", RUST_BACKTRACE: "0" },
+      env: { ...process.env, NO_COLOR: "1", RUST_BACKTRACE: "0" },
       stdio: ["ignore", "pipe", "pipe"],
     });
     let text = "";
