@@ -22,7 +22,8 @@
  *
  * @module
  */
-export type { DirEntry, Workspace } from "./src/workspace.ts";
+export type { DirEntry, OpenAppendOptions, Workspace } from "./src/workspace.ts";
+export { type AppendHandle, appendHandle, type AppendTarget } from "./src/append_handle.ts";
 export {
   WorkspaceError,
   type WorkspaceErrorCode,
@@ -37,5 +38,27 @@ export {
   parseRunMetadata,
   type RunMetadata,
 } from "./src/run_metadata.ts";
-export { AGENT_DIR, type CreateRunOptions, RunLogContext } from "./src/run_log_context.ts";
+export {
+  AGENT_DIR,
+  type ClaimedLog,
+  type CreateRunOptions,
+  RunLogContext,
+} from "./src/run_log_context.ts";
+export {
+  formatPipelineLine,
+  type LoggerOptions,
+  type PipelineLevel,
+  PipelineLogger,
+} from "./src/pipeline_logger.ts";
+export { type EffectRecord, EventLoopLogger } from "./src/event_loop_logger.ts";
+export {
+  type EventLoopEntry,
+  formatEventLoopLine,
+  parseEventLoopLine,
+} from "./src/event_loop_line.ts";
+export {
+  EventLoopTrace,
+  type EventLoopTraceOptions,
+  type TraceDumpReason,
+} from "./src/event_loop_trace.ts";
 export { type FileKind, type FsDriver, FsWorkspace } from "./src/fs_workspace.ts";

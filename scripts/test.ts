@@ -34,7 +34,8 @@ const runs: Run[] = [
   {
     runtime: "bun",
     command: bin("bun"),
-    args: ["test", "./tests/"],
+    // Bun's default is 5 s per test; the process tests take longer.
+    args: ["test", "--timeout=120000", "./tests/"],
     summary: (out) => both(count(out, /^\s*(\d+) pass$/m), count(out, /^\s*(\d+) fail$/m)),
   },
   {

@@ -64,3 +64,14 @@ export function baseName(normalized: string): string {
 export function joinPath(parent: string, name: string): string {
   return parent === ROOT ? name : `${parent}/${name}`;
 }
+
+/** Checks the `offset` and `length` of a `readRange` call. */
+export function assertRange(offset: number, length: number, path: string): void {
+  for (const [name, value] of [["offset", offset], ["length", length]] as const) {
+    if (!Number.isSafeInteger(value) || value < 0) {
+      throw new WorkspaceError("invalid-argument", "readRange", path, {
+        detail: `${name} must be a non-negative integer, got ${value}`,
+      });
+    }
+  }
+}

@@ -5,9 +5,11 @@
  *
  * @module
  */
-import type { DirEntry, Workspace } from "./workspace.ts";
+import type { DirEntry, OpenAppendOptions, Workspace } from "./workspace.ts";
+import { type AppendHandle, appendHandle, type AppendTarget } from "./append_handle.ts";
 import { WorkspaceError } from "./workspace_error.ts";
 import {
+  assertRange,
   joinPath,
   normalizeEntryPath,
   normalizeWorkspacePath,
@@ -46,6 +48,15 @@ export interface FsDriver {
   rename(from: string, to: string): Promise<void>;
   /** Sets permission bits. */
   chmod(path: string, mode: number): Promise<void>;
+  /**
+   * Opens a file with `O_APPEND` (and `O_CREAT`, plus `O_EXCL` when
+   * `exclusive`), mode 0644 before the umask; parents must exist.
+   */
+  openAppend(path: string, exclusive: boolean): Promise<AppendTarget>;
+  /** The size of the file at `path` (following links). */
+  size(path: string): Promise<number>;
+  /** Reads up to `length` bytes from `offset`; fewer at the end of the file. */
+  readRange(path: string, offset: number, length: number): Promise<Uint8Array>;
 }
 
 const encoder = new TextEncoder();
@@ -124,6 +135,30 @@ export class FsWorkspace implements Workspace {
   /** Appends bytes, creating the file and its parent directories. */
   appendBytes(path: string, bytes: Uint8Array): Promise<void> {
     return this.#write("appendBytes", path, bytes, true);
+  }
+
+  /** Opens a file for appending (one system call per write); never truncates. */
+  openAppend(path: string, options: OpenAppendOptions = {}): Promise<AppendHandle> {
+    return this.#call("openAppend", path, true, async (abs, p) => {
+      let target: AppendTarget | undefined;
+      await this.#withParents(p, async () => {
+        target = await this.#driver.openAppend(abs, options.exclusive ?? false);
+      });
+      return appendHandle(path, target!);
+    });
+  }
+
+  /** The size of a file in bytes. */
+  fileSize(path: string): Promise<number> {
+    return this.#call("fileSize", path, false, (abs) => this.#driver.size(abs));
+  }
+
+  /** Reads up to `length` bytes from `offset`. */
+  readRange(path: string, offset: number, length: number): Promise<Uint8Array> {
+    return this.#call("readRange", path, false, (abs) => {
+      assertRange(offset, length, path);
+      return this.#driver.readRange(abs, offset, length);
+    });
   }
 
   /** Whether anything exists at the path. */

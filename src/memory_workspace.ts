@@ -3,10 +3,12 @@
  *
  * @module
  */
-import type { DirEntry, Workspace } from "./workspace.ts";
+import type { DirEntry, OpenAppendOptions, Workspace } from "./workspace.ts";
+import { type AppendHandle, appendHandle } from "./append_handle.ts";
 import { WorkspaceError } from "./workspace_error.ts";
 import { decodeUtf8 } from "./_utf8.ts";
 import {
+  assertRange,
   baseName,
   joinPath,
   normalizeEntryPath,
@@ -15,9 +17,24 @@ import {
   ROOT,
 } from "./_workspace_path.ts";
 
-type Entry =
-  | { kind: "file"; data: Uint8Array; readonly: boolean }
-  | { kind: "dir" };
+// A file keeps spare capacity so that appends cost amortised O(length).
+type FileEntry = { kind: "file"; buffer: Uint8Array; size: number; readonly: boolean };
+type Entry = FileEntry | { kind: "dir" };
+
+function newFile(bytes: Uint8Array): FileEntry {
+  return { kind: "file", buffer: bytes.slice(), size: bytes.length, readonly: false };
+}
+
+function appendTo(file: FileEntry, bytes: Uint8Array): void {
+  const needed = file.size + bytes.length;
+  if (needed > file.buffer.length) {
+    const grown = new Uint8Array(Math.max(needed, file.buffer.length * 2, 64));
+    grown.set(file.buffer.subarray(0, file.size));
+    file.buffer = grown;
+  }
+  file.buffer.set(bytes, file.size);
+  file.size = needed;
+}
 
 const encoder = new TextEncoder();
 
@@ -62,7 +79,8 @@ export class MemoryWorkspace implements Workspace {
   #readBytes(path: string, operation: string): Promise<Uint8Array> {
     return this.#run(() => {
       const p = normalizeWorkspacePath(path, operation);
-      return this.#file(p, operation, path).data.slice();
+      const file = this.#file(p, operation, path);
+      return file.buffer.slice(0, file.size);
     });
   }
 
@@ -79,6 +97,56 @@ export class MemoryWorkspace implements Workspace {
   /** Appends bytes, creating the file when missing. */
   appendBytes(path: string, bytes: Uint8Array): Promise<void> {
     return this.#put("appendBytes", path, bytes, true);
+  }
+
+  /**
+   * Opens a file for appending. Like an open file descriptor, the handle
+   * keeps writing to the file it opened even if that file is removed or
+   * replaced meanwhile.
+   */
+  openAppend(path: string, options: OpenAppendOptions = {}): Promise<AppendHandle> {
+    return this.#run(() => {
+      const p = this.#writablePath(path, "openAppend");
+      let file = this.#entries.get(p) as FileEntry | undefined;
+      if (file !== undefined && options.exclusive) {
+        throw new WorkspaceError("already-exists", "openAppend", path);
+      }
+      if (file?.readonly) {
+        throw new WorkspaceError("permission-denied", "openAppend", path, {
+          detail: "the file is read-only; call setWritable first",
+        });
+      }
+      if (file === undefined) {
+        file = newFile(new Uint8Array(0));
+        this.#entries.set(p, file);
+      }
+      const target = file;
+      return appendHandle(path, {
+        write(data) {
+          appendTo(target, data);
+          return data.length;
+        },
+        close() {},
+      });
+    });
+  }
+
+  /** The size of a file in bytes. */
+  fileSize(path: string): Promise<number> {
+    return this.#run(() =>
+      this.#file(normalizeWorkspacePath(path, "fileSize"), "fileSize", path).size
+    );
+  }
+
+  /** Reads up to `length` bytes from `offset`. */
+  readRange(path: string, offset: number, length: number): Promise<Uint8Array> {
+    return this.#run(() => {
+      const p = normalizeWorkspacePath(path, "readRange");
+      assertRange(offset, length, path);
+      const file = this.#file(p, "readRange", path);
+      const start = Math.min(offset, file.size);
+      return file.buffer.slice(start, Math.min(file.size, start + length));
+    });
   }
 
   /** Whether anything exists at the path. */
@@ -225,7 +293,7 @@ export class MemoryWorkspace implements Workspace {
     return this.#run(() => {
       const p = this.#writablePath(path, "writeAtomic");
       // Like a rename over the target: a read-only target is replaced.
-      this.#entries.set(p, { kind: "file", data: bytes.slice(), readonly: false });
+      this.#entries.set(p, newFile(bytes));
     });
   }
 
@@ -270,13 +338,11 @@ export class MemoryWorkspace implements Workspace {
           detail: "the file is read-only; call setWritable first",
         });
       }
-      let data = bytes.slice();
       if (append && existing?.kind === "file") {
-        data = new Uint8Array(existing.data.length + bytes.length);
-        data.set(existing.data);
-        data.set(bytes, existing.data.length);
+        appendTo(existing, bytes);
+      } else {
+        this.#entries.set(p, newFile(bytes));
       }
-      this.#entries.set(p, { kind: "file", data, readonly: false });
     });
   }
 
@@ -301,7 +367,7 @@ export class MemoryWorkspace implements Workspace {
     if (entry!.kind === "dir") {
       throw new WorkspaceError("is-a-directory", operation, path);
     }
-    return entry as { kind: "file"; data: Uint8Array; readonly: boolean };
+    return entry as FileEntry;
   }
 
   #dir(p: string, operation: string, path: string): void {

@@ -5,6 +5,8 @@
  * @module
  */
 import type { Workspace } from "./workspace.ts";
+import type { AppendHandle } from "./append_handle.ts";
+import { WorkspaceError } from "./workspace_error.ts";
 import { MAX_COLLISION_COUNTER, RunId } from "./run_id.ts";
 import { RunLogError } from "./run_log_error.ts";
 import { formatRunMetadata, parseRunMetadata, type RunMetadata } from "./run_metadata.ts";
@@ -14,6 +16,9 @@ import { assertFileName, assertU32 } from "./_file_name.ts";
 export const AGENT_DIR = ".agent";
 
 const LAYOUT_DIRS = ["agents", "provider", "debug"] as const;
+
+// How many retry files one agent invocation (or provider log name) may have.
+const MAX_LOG_ATTEMPTS = 9999;
 
 // How long `create` waits, in real time, for the clock to leave a
 // millisecond whose 100 ids are all taken before it gives up.
@@ -29,6 +34,16 @@ export interface CreateRunOptions {
    * to a fresh timestamp from the clock.
    */
   baseRunId?: RunId | string;
+}
+
+/** A log file claimed exclusively, with a writer open on it. */
+export interface ClaimedLog {
+  /** The workspace-relative path of the file. */
+  path: string;
+  /** The retry number in the name (`_a<attempt>`), or `undefined` for the first file. */
+  attempt: number | undefined;
+  /** The open writer; close it when done. */
+  writer: AppendHandle;
 }
 
 /** The directory of a run, relative to the workspace root. */
@@ -213,6 +228,74 @@ export class RunLogContext {
     return `${this.runDir}/provider/${
       assertFileName("provider log name", name, "claude-stream_dev_1.jsonl")
     }`;
+  }
+
+  /**
+   * Claims the log of a new agent invocation: creates, exclusively, the
+   * first free name of `<phase>_<index>.log`, `<phase>_<index>_a1.log`,
+   * `_a2`, … and opens it for appending. Two processes claiming at once get
+   * different files, and an existing log is never truncated.
+   *
+   * @example A first try and a retry
+   * ```ts
+   * import { MemoryWorkspace, RunLogContext } from "@ralph/runlog";
+   *
+   * const ctx = await RunLogContext.create(new MemoryWorkspace());
+   * const first = await ctx.claimAgentLog("dev", 1);
+   * const retry = await ctx.claimAgentLog("dev", 1);
+   * console.log(first.path.endsWith("agents/dev_1.log"), retry.attempt); // true 1
+   * await first.writer.close();
+   * await retry.writer.close();
+   * ```
+   *
+   * @param phase The phase name; one plain file-name segment.
+   * @param index The invocation index within the phase.
+   * @returns The path, the attempt number and the open writer.
+   * @throws {RunLogError} `"invalid-name"` for a phase that would leave
+   * `agents/`; `"collisions-exhausted"` after 9999 retries of one invocation.
+   */
+  claimAgentLog(phase: string, index: number): Promise<ClaimedLog> {
+    this.agentLog(phase, index);
+    return this.#claim((attempt) => this.agentLog(phase, index, attempt));
+  }
+
+  /**
+   * Claims a provider streaming log in `provider/`: the first free name of
+   * `<name>`, then `<stem>_a1<ext>`, `<stem>_a2<ext>`, … created exclusively
+   * and opened for appending, never truncating an existing file.
+   *
+   * @param name The file name, such as `"claude-stream_dev_1.jsonl"`.
+   * @returns The path, the attempt number and the open writer.
+   * @throws {RunLogError} `"invalid-name"` for a name that would leave `provider/`.
+   */
+  openProviderLog(name: string): Promise<ClaimedLog> {
+    this.providerLog(name);
+    const dot = name.lastIndexOf(".");
+    const [stem, ext] = dot > 0 ? [name.slice(0, dot), name.slice(dot)] : [name, ""];
+    return this.#claim((attempt) =>
+      this.providerLog(attempt === undefined ? name : `${stem}_a${attempt}${ext}`)
+    );
+  }
+
+  async #claim(pathFor: (attempt: number | undefined) => string): Promise<ClaimedLog> {
+    for (let n = 0; n <= MAX_LOG_ATTEMPTS; n++) {
+      const attempt = n === 0 ? undefined : n;
+      const path = pathFor(attempt);
+      try {
+        return {
+          path,
+          attempt,
+          writer: await this.workspace.openAppend(path, { exclusive: true }),
+        };
+      } catch (error) {
+        if (!(error instanceof WorkspaceError && error.code === "already-exists")) throw error;
+      }
+    }
+    throw new RunLogError(
+      "collisions-exhausted",
+      `cannot claim a log for '${pathFor(undefined)}': it and its ${MAX_LOG_ATTEMPTS} retry ` +
+        "names all exist; look for a process retrying in a loop",
+    );
   }
 
   /**

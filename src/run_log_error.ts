@@ -9,6 +9,8 @@ export type RunLogErrorCode =
   | "invalid-run-id"
   | "invalid-name"
   | "invalid-metadata"
+  | "invalid-argument"
+  | "invalid-log-line"
   | "collisions-exhausted";
 
 /**

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import type { AppendHandle } from "./append_handle.ts";
 
 /** One entry of {@linkcode Workspace.readDir}. Symbolic links are not followed. */
 export interface DirEntry {
@@ -17,6 +18,12 @@ export interface DirEntry {
   isDir: boolean;
   /** Whether the entry is a symbolic link (then `isFile` and `isDir` are false). */
   isSymlink: boolean;
+}
+
+/** Options of {@linkcode Workspace.openAppend}. */
+export interface OpenAppendOptions {
+  /** Create the file exclusively: fail with `"already-exists"` when it exists. */
+  exclusive?: boolean;
 }
 
 /**
@@ -51,6 +58,19 @@ export interface Workspace {
   writeBytes(path: string, bytes: Uint8Array): Promise<void>;
   /** Appends bytes to a file, creating it when missing. */
   appendBytes(path: string, bytes: Uint8Array): Promise<void>;
+  /**
+   * Opens a file for appending, creating it (and its parents) when missing;
+   * never truncates. With `exclusive`, the file must not exist yet: the call
+   * fails with `"already-exists"` otherwise, which makes it an atomic claim.
+   */
+  openAppend(path: string, options?: OpenAppendOptions): Promise<AppendHandle>;
+  /** The size of a file in bytes. */
+  fileSize(path: string): Promise<number>;
+  /**
+   * Reads up to `length` bytes of a file from byte `offset`; fewer at the end
+   * of the file. Lets a caller read a bounded tail of a large log.
+   */
+  readRange(path: string, offset: number, length: number): Promise<Uint8Array>;
   /** Whether anything exists at the path (following symbolic links). */
   exists(path: string): Promise<boolean>;
   /** Whether a regular file exists at the path (following symbolic links). */

@@ -13,10 +13,12 @@ export type WorkspaceErrorCode =
   | "permission-denied"
   | "no-space"
   | "invalid-path"
+  | "invalid-argument"
   | "not-a-directory"
   | "is-a-directory"
   | "directory-not-empty"
   | "too-many-open-files"
+  | "closed"
   | "io";
 
 const WHAT_TO_DO: Record<WorkspaceErrorCode, string> = {
@@ -27,10 +29,12 @@ const WHAT_TO_DO: Record<WorkspaceErrorCode, string> = {
   "no-space": "free disk space or quota on the volume holding the workspace",
   "invalid-path":
     "use a relative POSIX path inside the workspace, without '..', NUL bytes or backslashes",
+  "invalid-argument": "check the values passed with the path",
   "not-a-directory": "a file stands where a directory is expected; move it away",
   "is-a-directory": "a directory stands where a file is expected; move it away",
   "directory-not-empty": "remove the directory's contents first",
   "too-many-open-files": "close unused files or raise the open-file limit",
+  "closed": "the handle is closed; open the file again",
   "io": "see the cause for the underlying system error",
 };
 

@@ -25,6 +25,9 @@ function failingDriver(error: unknown, calls: string[] = []): FsDriver {
     readDir: fail("readDir"),
     rename: fail("rename"),
     chmod: fail("chmod"),
+    openAppend: fail("openAppend"),
+    size: fail("size"),
+    readRange: fail("readRange"),
   };
 }
 

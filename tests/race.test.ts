@@ -1,64 +1,24 @@
-// A real race: separate processes, released at the same instant with the
-// same frozen clock, each claiming a run in one shared root.
+// Real races: separate processes, released at the same instant, contending
+// for one name in one shared root.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { type ChildProcess, spawn } from "node:child_process";
-import { readdir } from "node:fs/promises";
+import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { RunId } from "../mod.ts";
-import { scriptCommand, tempDir } from "./_runtime.ts";
+import { RunId, RunLogContext } from "../mod.ts";
+import { nativeAdapter, tempDir } from "./_runtime.ts";
+import { race } from "./_processes.ts";
 
 const RACERS = 32;
 const FROZEN = "2026-02-06T14:03:27.123Z";
-const CHILD = fileURLToPath(new URL("./fixtures/claim_run.ts", import.meta.url));
 
-interface Racer {
-  child: ChildProcess;
-  lines: string[];
-  stderr: string;
-  ready: Promise<void>;
-  exited: Promise<number | null>;
-}
-
-function startRacer(root: string): Racer {
-  const { command, args } = scriptCommand(CHILD);
-  const child = spawn(command, [...args, root, FROZEN], { stdio: ["pipe", "pipe", "pipe"] });
-  const racer = { child, lines: [] as string[], stderr: "" } as Racer;
-  let buffer = "";
-  racer.ready = new Promise((resolve, reject) => {
-    child.stdout!.on("data", (chunk) => {
-      buffer += chunk;
-      const parts = buffer.split("\n");
-      buffer = parts.pop()!;
-      for (const line of parts) {
-        racer.lines.push(line);
-        if (line === "ready") resolve();
-      }
-    });
-    child.on(
-      "exit",
-      (code) => reject(new Error(`racer exited (${code}) before ready: ${racer.stderr}`)),
-    );
-  });
-  child.stderr!.on("data", (chunk) => (racer.stderr += chunk));
-  racer.exited = new Promise((resolve) => child.on("exit", (code) => resolve(code)));
-  return racer;
-}
-
-test(`RunLogContext.create() gives each of ${RACERS} racing processes its own complete directory`, async () => {
+test(`RunLogContext.create() gives each of ${RACERS} racing processes its own complete directory`, {
+  timeout: 120_000,
+}, async () => {
   const dir = await tempDir();
-  const racers: Racer[] = [];
   try {
-    for (let i = 0; i < RACERS; i++) racers.push(startRacer(dir.path));
-    await Promise.all(racers.map((r) => r.ready));
-    // Every racer is loaded and waiting; release them all at one instant.
-    const startAt = Date.now() + 300;
-    for (const r of racers) r.child.stdin!.end(`${startAt}\n`);
-    const codes = await Promise.all(racers.map((r) => r.exited));
-    codes.forEach((code, i) => assert.equal(code, 0, racers[i].stderr));
-
-    const claims = racers.map((r) => JSON.parse(r.lines.find((l) => l.startsWith("{"))!));
+    const claims = await race(
+      Array.from({ length: RACERS }, () => [dir.path, "run", FROZEN]),
+    ) as { runId: string; runDir: string }[];
     const ids = claims.map((c) => RunId.parse(c.runId));
     assert.equal(new Set(claims.map((c) => c.runId)).size, RACERS, "two processes shared an id");
     // All used the one frozen millisecond, so the counters must be exactly 0..N-1.
@@ -76,7 +36,66 @@ test(`RunLogContext.create() gives each of ${RACERS} racing processes its own co
       );
     }
   } finally {
-    for (const r of racers) r.child.kill();
+    await dir.remove();
+  }
+});
+
+test(`RunLogContext.claimAgentLog() gives each of ${RACERS} racing processes its own file`, {
+  timeout: 120_000,
+}, async () => {
+  const dir = await tempDir();
+  try {
+    const ctx = await RunLogContext.resume(
+      (await nativeAdapter()).make(dir.path),
+      FROZEN.replace("T", "_").replaceAll(":", "-"),
+    );
+    const claims = await race(
+      Array.from({ length: RACERS }, () => [dir.path, "agent-log", ctx.runId.toString()]),
+    ) as { path: string; pid: number }[];
+    assert.equal(new Set(claims.map((c) => c.path)).size, RACERS, "two processes shared a log");
+    const expected = [
+      ctx.agentLog("dev", 1),
+      ...Array.from({ length: RACERS - 1 }, (_, i) => ctx.agentLog("dev", 1, i + 1)),
+    ];
+    assert.deepEqual(claims.map((c) => c.path).sort(), expected.sort());
+    for (const claim of claims) {
+      assert.equal(await readFile(join(dir.path, claim.path), "utf8"), `claimed by ${claim.pid}\n`);
+    }
+  } finally {
+    await dir.remove();
+  }
+});
+
+test("AppendHandle lines from 4 processes appending at once never interleave", {
+  timeout: 120_000,
+}, async () => {
+  const dir = await tempDir();
+  const WRITERS = 4;
+  const LINES = 150;
+  try {
+    await race(
+      Array.from(
+        { length: WRITERS },
+        (_, w) => [dir.path, "append", "shared.log", String(w), String(LINES)],
+      ),
+    );
+    const lines = (await readFile(join(dir.path, "shared.log"), "utf8")).split("\n");
+    assert.equal(lines.pop(), "");
+    assert.equal(lines.length, WRITERS * LINES);
+    const next = Array(WRITERS).fill(0);
+    for (const line of lines) {
+      const match = /^(\d) (\d+) ([a-z]+)$/.exec(line);
+      assert.ok(match, `malformed line starting ${JSON.stringify(line.slice(0, 40))}`);
+      const [writer, i, payload] = [Number(match[1]), Number(match[2]), match[3]];
+      assert.equal(i, next[writer]++, `writer ${writer} out of order`);
+      assert.equal(
+        payload,
+        String.fromCharCode(97 + writer).repeat(payload.length),
+        "mixed payload",
+      );
+      assert.equal(payload.length, 1024 + ((i * 7919 + writer * 104729) % (47 * 1024)));
+    }
+  } finally {
     await dir.remove();
   }
 });

@@ -3,25 +3,15 @@ import assert from "node:assert/strict";
 import { MemoryWorkspace, RunId, RunLogContext, type RunMetadata, type Workspace } from "../mod.ts";
 import { nativeAdapter, tempDir } from "./_runtime.ts";
 import { rejectsWorkspace, throwsRunLog } from "./_assert.ts";
+import { spyWorkspace } from "./_spy.ts";
 
 const FROZEN = new Date("2026-02-06T14:03:27.123Z");
 const frozenClock = () => FROZEN;
 const BASE = "2026-02-06_14-03-27.123Z";
 
-/** Wraps a workspace and records every method called on it, with its first argument. */
-function recording(ws: Workspace): { ws: Workspace; calls: string[] } {
-  const calls: string[] = [];
-  const proxy = new Proxy(ws, {
-    get(target, key) {
-      const value = Reflect.get(target, key, target);
-      if (typeof value !== "function") return value;
-      return (...args: unknown[]) => {
-        calls.push(`${String(key)}(${args[0]})`);
-        return value.apply(target, args);
-      };
-    },
-  });
-  return { ws: proxy, calls };
+function recording(inner: Workspace): { ws: Workspace; calls: string[] } {
+  const { ws, calls } = spyWorkspace(inner);
+  return { ws, calls };
 }
 
 function metadataFor(ctx: RunLogContext): RunMetadata {

@@ -211,6 +211,9 @@ const contract: Record<string, Contract> = {
         return ws.rename("src.txt", p);
       }],
       ["writeAtomic", (p) => ws.writeAtomic(p, "x")],
+      ["openAppend", (p) => ws.openAppend(p)],
+      ["fileSize", (p) => ws.fileSize(p)],
+      ["readRange", (p) => ws.readRange(p, 0, 1)],
       ["setReadonly", (p) => ws.setReadonly(p)],
       ["setWritable", (p) => ws.setWritable(p)],
     ];
@@ -222,6 +225,74 @@ const contract: Record<string, Contract> = {
     }
     const left = (await ws.readDir(".")).map((e) => e.name);
     assert.deepEqual(left, ["src.txt"]);
+  },
+  "openAppend() creates the file and its parents and appends in call order": async (ws) => {
+    const log = await ws.openAppend("logs/run/app.log");
+    await log.write("one\n");
+    await log.write(bytes("two\n"));
+    // Not awaited one by one: order is still the order of the calls.
+    await Promise.all(["3\n", "4\n", "5\n"].map((line) => log.write(line)));
+    await log.close();
+    assert.equal(await ws.read("logs/run/app.log"), "one\ntwo\n3\n4\n5\n");
+    assert.equal(log.path, "logs/run/app.log");
+  },
+  "openAppend() never truncates an existing file": async (ws) => {
+    await ws.write("app.log", "kept\n");
+    const log = await ws.openAppend("app.log");
+    await log.write("added\n");
+    await log.close();
+    assert.equal(await ws.read("app.log"), "kept\nadded\n");
+  },
+  "openAppend() data is visible to readers before close": async (ws) => {
+    const log = await ws.openAppend("live.log");
+    await log.write("seen\n");
+    assert.equal(await ws.read("live.log"), "seen\n");
+    await log.close();
+  },
+  "openAppend() with exclusive claims a new file once": async (ws) => {
+    const first = await ws.openAppend("claim.log", { exclusive: true });
+    await rejectsWorkspace(ws.openAppend("claim.log", { exclusive: true }), "already-exists");
+    const claims = await Promise.allSettled(
+      Array.from({ length: 12 }, () => ws.openAppend("race.log", { exclusive: true })),
+    );
+    assert.equal(claims.filter((c) => c.status === "fulfilled").length, 1);
+    for (const c of claims) if (c.status === "fulfilled") await c.value.close();
+    await first.close();
+  },
+  "AppendHandle.close() is idempotent and later writes fail with closed": async (ws) => {
+    const log = await ws.openAppend("a.log");
+    await log.write("x");
+    await log.close();
+    await log.close();
+    const error = await rejectsWorkspace(log.write("y"), "closed");
+    assert.equal(error.path, "a.log");
+    assert.equal(await ws.read("a.log"), "x");
+  },
+  "AppendHandle[Symbol.asyncDispose]() closes the file": async (ws) => {
+    const log = await ws.openAppend("d.log");
+    await log.write("x");
+    await log[Symbol.asyncDispose]();
+    await rejectsWorkspace(log.write("y"), "closed");
+  },
+  "openAppend() refuses a directory and a path below a file": async (ws) => {
+    await ws.createDirAll("dir");
+    await rejectsWorkspace(ws.openAppend("dir"), "is-a-directory");
+    await ws.write("file", "x");
+    await rejectsWorkspace(ws.openAppend("file/below.log"), "not-a-directory");
+  },
+  "fileSize() and readRange() read a bounded part of a file": async (ws) => {
+    await ws.write("data.txt", "0123456789");
+    assert.equal(await ws.fileSize("data.txt"), 10);
+    const text = async (offset: number, length: number) =>
+      new TextDecoder().decode(await ws.readRange("data.txt", offset, length));
+    assert.equal(await text(0, 4), "0123");
+    assert.equal(await text(6, 100), "6789");
+    assert.equal(await text(10, 5), "");
+    assert.equal(await text(50, 5), "");
+    await rejectsWorkspace(ws.fileSize("missing"), "not-found");
+    await rejectsWorkspace(ws.readRange("missing", 0, 1), "not-found");
+    await rejectsWorkspace(ws.readRange("data.txt", -1, 1), "invalid-argument");
+    await rejectsWorkspace(ws.readRange("data.txt", 0, 1.5), "invalid-argument");
   },
   "writes, removals and renames refuse the root itself": async (ws) => {
     await ws.write("keep.txt", "x");

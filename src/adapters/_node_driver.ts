@@ -1,4 +1,5 @@
-import { promises as fs } from "node:fs";
+import { closeSync, fstatSync, open, promises as fs, writeSync } from "node:fs";
+import { promisify } from "node:util";
 import type { FileKind, FsDriver } from "../fs_workspace.ts";
 
 function kindOf(entry: {
@@ -44,4 +45,40 @@ export const nodeDriver: FsDriver = {
   },
   rename: (from, to) => fs.rename(from, to),
   chmod: (path, mode) => fs.chmod(path, mode),
+  async openAppend(path, exclusive) {
+    // A raw descriptor, written with writeSync: one write(2) per line, with
+    // no promise or thread-pool hop (as LogTape's Node file sink does).
+    const fd = await openFd(path, exclusive ? "ax" : "a", 0o644);
+    return {
+      write: (data) => writeSync(fd, data),
+      close: () => closeSync(fd),
+    };
+  },
+  async size(path) {
+    return (await fs.stat(path)).size;
+  },
+  async readRange(path, offset, length) {
+    const handle = await fs.open(path, "r");
+    try {
+      const buffer = new Uint8Array(
+        Math.min(length, Math.max(0, fstatSync(handle.fd).size - offset)),
+      );
+      let filled = 0;
+      while (filled < buffer.length) {
+        const { bytesRead } = await handle.read(
+          buffer,
+          filled,
+          buffer.length - filled,
+          offset + filled,
+        );
+        if (bytesRead === 0) break;
+        filled += bytesRead;
+      }
+      return buffer.subarray(0, filled);
+    } finally {
+      await handle.close();
+    }
+  },
 };
+
+const openFd = promisify(open) as (path: string, flags: string, mode: number) => Promise<number>;

@@ -38,6 +38,32 @@ const denoDriver: FsDriver = {
   },
   rename: (from, to) => Deno.rename(from, to),
   chmod: (path, mode) => Deno.chmod(path, mode),
+  async openAppend(path, exclusive) {
+    const file = await Deno.open(path, {
+      append: true,
+      create: !exclusive,
+      createNew: exclusive,
+      mode: 0o644,
+    });
+    // writeSync: one write(2) per line, without an async hop.
+    return { write: (data) => file.writeSync(data), close: () => file.close() };
+  },
+  async size(path) {
+    return (await Deno.stat(path)).size;
+  },
+  async readRange(path, offset, length) {
+    using file = await Deno.open(path, { read: true });
+    const size = (await file.stat()).size;
+    const buffer = new Uint8Array(Math.min(length, Math.max(0, size - offset)));
+    await file.seek(offset, Deno.SeekMode.Start);
+    let filled = 0;
+    while (filled < buffer.length) {
+      const n = await file.read(buffer.subarray(filled));
+      if (n === null) break;
+      filled += n;
+    }
+    return buffer.subarray(0, filled);
+  },
 };
 
 function isAbsolute(path: string): boolean {

@@ -1,0 +1,112 @@
+/**
+ * Open files for appending: one system call per write, so that a written
+ * line survives a crash of the process and never interleaves with another
+ * writer's line.
+ *
+ * @module
+ */
+import { WorkspaceError } from "./workspace_error.ts";
+import { mapError } from "./_map_error.ts";
+
+/**
+ * A file open for appending, from {@linkcode Workspace.openAppend}.
+ *
+ * Once `write` has resolved, the data is in the operating system's hands:
+ * it survives a `kill -9` of the process (not a power cut). Each `write` is
+ * one `write(2)` on a file opened with `O_APPEND`, so lines written by
+ * several processes to one file never interleave inside a line.
+ *
+ * @example Appending lines, closed automatically
+ * ```ts
+ * import { MemoryWorkspace } from "@ralph/runlog";
+ *
+ * const ws = new MemoryWorkspace();
+ * {
+ *   await using log = await ws.openAppend("app.log");
+ *   await log.write("first line\n");
+ *   await log.write(new TextEncoder().encode("second line\n"));
+ * }
+ * console.log(await ws.read("app.log")); // "first line\nsecond line\n"
+ * ```
+ */
+export interface AppendHandle extends AsyncDisposable {
+  /** The workspace-relative path of the file. */
+  readonly path: string;
+  /** Appends text (as UTF-8) or bytes in one system call. */
+  write(data: string | Uint8Array): Promise<void>;
+  /**
+   * Closes the file after any write in progress. Rejects with the first
+   * error the handle met, so that the failure of a write nobody awaited is
+   * still reported. Closing again does nothing.
+   */
+  close(): Promise<void>;
+}
+
+/**
+ * The primitive under an {@linkcode AppendHandle}: a file opened in append
+ * mode, written synchronously. Supplied by a workspace or an `FsDriver`.
+ */
+export interface AppendTarget {
+  /** Writes as much of `data` as one system call takes; returns the byte count. */
+  write(data: Uint8Array): number;
+  /** Releases the file. */
+  close(): void | Promise<void>;
+}
+
+const encoder = new TextEncoder();
+const RESOLVED = Promise.resolve();
+
+/**
+ * Wraps an {@linkcode AppendTarget} into an {@linkcode AppendHandle} that
+ * reports failures as `WorkspaceError`s naming `path`.
+ *
+ * @param path The workspace-relative path, for error messages.
+ * @param target The open file.
+ * @returns The handle.
+ */
+export function appendHandle(path: string, target: AppendTarget): AppendHandle {
+  let closed = false;
+  let firstError: WorkspaceError | undefined;
+  const fail = (error: unknown, operation: string): WorkspaceError => {
+    const mapped = mapError(error, operation, path);
+    firstError ??= mapped;
+    return mapped;
+  };
+  const close = async (): Promise<void> => {
+    if (closed) return;
+    closed = true;
+    try {
+      await target.close();
+    } catch (error) {
+      fail(error, "close");
+    }
+    if (firstError !== undefined) throw firstError;
+  };
+  return {
+    path,
+    // Synchronous underneath: the bytes are written when the promise is
+    // made, in call order, and a short line costs one system call.
+    write(data: string | Uint8Array): Promise<void> {
+      if (closed) {
+        return Promise.reject(
+          new WorkspaceError("closed", "write", path, {
+            detail: "the append handle is closed; open the file again",
+          }),
+        );
+      }
+      const bytes = typeof data === "string" ? encoder.encode(data) : data;
+      try {
+        for (let done = 0; done < bytes.length;) {
+          const n = target.write(done === 0 ? bytes : bytes.subarray(done));
+          if (!(n > 0)) throw new Error(`write made no progress (${n} bytes)`);
+          done += n;
+        }
+        return RESOLVED;
+      } catch (error) {
+        return Promise.reject(fail(error, "write"));
+      }
+    },
+    close,
+    [Symbol.asyncDispose]: close,
+  };
+}

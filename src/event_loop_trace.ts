@@ -1,0 +1,148 @@
+/**
+ * `event_loop_trace.jsonl`: the last N trace entries of the event loop,
+ * kept in memory and written only when the loop fails.
+ *
+ * @module
+ */
+import type { RunLogContext } from "./run_log_context.ts";
+import { RunLogError } from "./run_log_error.ts";
+
+/** The reasons the Rust original dumps a trace for; any other text works too. */
+export type TraceDumpReason =
+  | "unrecoverable_handler_error"
+  | "panic"
+  | "max_iterations"
+  | (string & Record<never, never>);
+
+/** Options of the {@linkcode EventLoopTrace} constructor. */
+export interface EventLoopTraceOptions {
+  /** How many entries to keep, the newest; default 200, as in the original. */
+  capacity?: number;
+}
+
+function toJsonLine(value: unknown, what: string): string {
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(value);
+  } catch (cause) {
+    throw new RunLogError(
+      "invalid-argument",
+      `${what} cannot be written as JSON: ${(cause as Error).message}`,
+      {
+        cause,
+      },
+    );
+  }
+  if (text === undefined) {
+    throw new RunLogError(
+      "invalid-argument",
+      `${what} cannot be written as JSON (got ${typeof value})`,
+    );
+  }
+  return text;
+}
+
+/**
+ * A ring buffer of the newest trace entries, dumped atomically to
+ * `event_loop_trace.jsonl` on a crash: one JSON entry per line, oldest
+ * first, then `{"kind":"final_state","reason":…,"state":…}`.
+ *
+ * Entries are serialised when pushed, so later changes to an object do not
+ * rewrite history and a value that is not JSON fails at once.
+ *
+ * @example Keeping the last entries and dumping them
+ * ```ts
+ * import { EventLoopTrace, MemoryWorkspace, RunLogContext } from "@ralph/runlog";
+ *
+ * const ctx = await RunLogContext.create(new MemoryWorkspace());
+ * const trace = new EventLoopTrace(ctx, { capacity: 2 });
+ * for (let iteration = 0; iteration < 3; iteration++) {
+ *   trace.push({ iteration, effect: "InvokePrompt", event: "PromptCompleted" });
+ * }
+ * await trace.dump("max_iterations", { phase: "Development" });
+ * const lines = (await ctx.workspace.read(ctx.eventLoopTrace())).trimEnd().split("\n");
+ * console.log(lines.length); // 3: iterations 1 and 2, then the final state
+ * ```
+ */
+export class EventLoopTrace {
+  /** How many entries are kept. */
+  readonly capacity: number;
+  readonly #ctx: RunLogContext;
+  readonly #lines: string[] = [];
+  #oldest = 0;
+
+  /**
+   * Makes an empty trace for a run.
+   *
+   * @param ctx The run whose `event_loop_trace.jsonl` a dump writes.
+   * @param options The capacity.
+   */
+  constructor(ctx: RunLogContext, options: EventLoopTraceOptions = {}) {
+    const capacity = options.capacity ?? 200;
+    if (!Number.isSafeInteger(capacity) || capacity < 1) {
+      throw new RunLogError(
+        "invalid-argument",
+        `invalid trace capacity ${capacity}: it must be a positive integer`,
+      );
+    }
+    this.capacity = capacity;
+    this.#ctx = ctx;
+  }
+
+  /**
+   * Adds an entry, dropping the oldest when full.
+   *
+   * @param entry Any JSON value, typically an object.
+   * @throws {RunLogError} `"invalid-argument"` for a value that is not JSON.
+   */
+  push(entry: unknown): void {
+    const line = toJsonLine(entry, "trace entry");
+    if (this.#lines.length < this.capacity) {
+      this.#lines.push(line);
+    } else {
+      this.#lines[this.#oldest] = line;
+      this.#oldest = (this.#oldest + 1) % this.capacity;
+    }
+  }
+
+  /** How many entries are held. */
+  get size(): number {
+    return this.#lines.length;
+  }
+
+  /** The held entries, oldest first (parsed copies). */
+  entries(): unknown[] {
+    return this.#ordered().map((line) => JSON.parse(line));
+  }
+
+  /**
+   * Writes `event_loop_trace.jsonl` atomically: every held entry, oldest
+   * first, then the final-state line. The buffer is left as it is.
+   *
+   * @param reason Why the loop stopped, such as `"panic"`.
+   * @param finalState The pipeline state to record, if any.
+   * @returns The workspace-relative path written.
+   */
+  async dump(reason: TraceDumpReason, finalState?: unknown): Promise<string> {
+    if (typeof reason !== "string" || reason === "") {
+      throw new RunLogError(
+        "invalid-argument",
+        'a trace dump needs a non-empty reason, such as "panic"',
+      );
+    }
+    const final = toJsonLine(
+      finalState === undefined
+        ? { kind: "final_state", reason }
+        : { kind: "final_state", reason, state: finalState },
+      "final state",
+    );
+    const text = [...this.#ordered(), final].join("\n") + "\n";
+    const path = this.#ctx.eventLoopTrace();
+    await this.#ctx.workspace.writeAtomic(path, text);
+    return path;
+  }
+
+  #ordered(): string[] {
+    return [...this.#lines.slice(this.#oldest), ...this.#lines.slice(0, this.#oldest)];
+  }
+}

@@ -1,0 +1,83 @@
+// Child processes of the current runtime, for race and crash tests.
+import { type ChildProcess, spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { scriptCommand } from "./_runtime.ts";
+
+/** A running script: its output lines so far and its exit. */
+export interface ScriptProcess {
+  child: ChildProcess;
+  lines: string[];
+  stderr(): string;
+  /** Resolves with the first line (already seen or coming) that matches. */
+  waitForLine(match: (line: string) => boolean): Promise<string>;
+  exited: Promise<number | null>;
+}
+
+/** The absolute path of a fixture script. */
+export function fixture(name: string): string {
+  return fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
+}
+
+/** Starts a TypeScript file under this runtime. */
+export function startScript(file: string, args: string[]): ScriptProcess {
+  const { command, args: prefix } = scriptCommand(file);
+  const child = spawn(command, [...prefix, ...args], { stdio: ["pipe", "pipe", "pipe"] });
+  const lines: string[] = [];
+  const waiters: { match: (line: string) => boolean; resolve: (line: string) => void }[] = [];
+  let stderr = "";
+  let buffer = "";
+  child.stdout!.setEncoding("utf8");
+  child.stdout!.on("data", (chunk: string) => {
+    buffer += chunk;
+    const parts = buffer.split("\n");
+    buffer = parts.pop()!;
+    for (const line of parts) {
+      lines.push(line);
+      for (const w of [...waiters]) {
+        if (w.match(line)) {
+          waiters.splice(waiters.indexOf(w), 1);
+          w.resolve(line);
+        }
+      }
+    }
+  });
+  child.stderr!.on("data", (chunk) => (stderr += chunk));
+  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  return {
+    child,
+    lines,
+    stderr: () => stderr,
+    exited,
+    waitForLine(match) {
+      const seen = lines.find(match);
+      if (seen !== undefined) return Promise.resolve(seen);
+      return new Promise((resolve, reject) => {
+        waiters.push({ match, resolve });
+        exited.then((code) =>
+          reject(new Error(`process exited (${code}) before the expected line: ${stderr}`))
+        );
+      });
+    },
+  };
+}
+
+/**
+ * Starts one racer per argument list, waits until all are loaded and
+ * ready, releases them at one common instant, and returns each one's
+ * result line (parsed JSON). Fails if any racer fails.
+ */
+export async function race(argsList: string[][]): Promise<unknown[]> {
+  const racers = argsList.map((args) => startScript(fixture("racer.ts"), args));
+  try {
+    await Promise.all(racers.map((r) => r.waitForLine((l) => l === "ready")));
+    const startAt = Date.now() + 300;
+    for (const r of racers) r.child.stdin!.end(`${startAt}\n`);
+    const codes = await Promise.all(racers.map((r) => r.exited));
+    codes.forEach((code, i) => {
+      if (code !== 0) throw new Error(`racer ${i} exited with ${code}: ${racers[i].stderr()}`);
+    });
+    return racers.map((r) => JSON.parse(r.lines.find((l) => l.startsWith("{"))!));
+  } finally {
+    for (const r of racers) r.child.kill();
+  }
+}

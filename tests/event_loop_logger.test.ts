@@ -1,0 +1,164 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import {
+  EventLoopLogger,
+  MemoryWorkspace,
+  parseEventLoopLine,
+  RunLogContext,
+  type Workspace,
+} from "../mod.ts";
+import { nativeAdapter, tempDir } from "./_runtime.ts";
+import { throwsRunLog } from "./_assert.ts";
+import { spyWorkspace } from "./_spy.ts";
+
+const FROZEN = new Date("2026-02-06T14:03:27.123Z");
+const clock = () => FROZEN;
+const effect = {
+  phase: "Development",
+  effect: "InvokePrompt",
+  event: "PromptCompleted",
+  durationMs: 7,
+};
+
+async function newRun(ws: Workspace = new MemoryWorkspace()): Promise<RunLogContext> {
+  return await RunLogContext.create(ws, { clock });
+}
+
+async function lines(ctx: RunLogContext): Promise<string[]> {
+  return (await ctx.workspace.read(ctx.eventLoopLog())).split("\n").filter((l) => l !== "");
+}
+
+test("EventLoopLogger.logEffect() numbers lines from 1 in the original's format", async () => {
+  const ctx = await newRun();
+  const log = await EventLoopLogger.open(ctx, { clock });
+  assert.equal(await log.logEffect(effect), 1);
+  assert.equal(
+    await log.logEffect({
+      ...effect,
+      effect: "WriteFile",
+      event: "FileWritten",
+      extra: ["CheckpointSaved"],
+      context: { file: "PLAN.md", iteration: 2 },
+    }),
+    2,
+  );
+  assert.equal(await log.logEffect({ ...effect, context: [["b", 1], ["a", true]] }), 3);
+  await log.close();
+  assert.deepEqual(await lines(ctx), [
+    "1 ts=2026-02-06T14:03:27.123Z phase=Development effect=InvokePrompt event=PromptCompleted ms=7",
+    "2 ts=2026-02-06T14:03:27.123Z phase=Development effect=WriteFile event=FileWritten extra=[CheckpointSaved] ctx=file=PLAN.md,iteration=2 ms=7",
+    "3 ts=2026-02-06T14:03:27.123Z phase=Development effect=InvokePrompt event=PromptCompleted ctx=b=1,a=true ms=7",
+  ]);
+});
+
+test("EventLoopLogger.open() continues the sequence of an earlier process", async () => {
+  const ctx = await newRun();
+  const first = await EventLoopLogger.open(ctx, { clock });
+  for (let i = 0; i < 3; i++) await first.logEffect(effect);
+  await first.close();
+  const resumed = await EventLoopLogger.open(await RunLogContext.resume(ctx.workspace, ctx.runId), {
+    clock,
+  });
+  assert.equal(resumed.nextSeq, 4);
+  assert.equal(await resumed.logEffect(effect), 4);
+  await resumed.close();
+  assert.deepEqual((await lines(ctx)).map((l) => parseEventLoopLine(l).seq), [1, 2, 3, 4]);
+});
+
+test("EventLoopLogger.open() starts at 1 for a missing or empty log", async () => {
+  const ctx = await newRun();
+  assert.equal((await EventLoopLogger.open(ctx)).nextSeq, 1);
+  await ctx.workspace.write(ctx.eventLoopLog(), "");
+  assert.equal((await EventLoopLogger.open(ctx)).nextSeq, 1);
+});
+
+test("EventLoopLogger.open() skips a torn last line and ends it before writing", async () => {
+  const ctx = await newRun();
+  await ctx.workspace.write(
+    ctx.eventLoopLog(),
+    "1 ts=a phase=P effect=E event=V ms=1\n2 ts=a phase=P effect=E event=V ms=2\n3 ts=a phase=P eff",
+  );
+  const log = await EventLoopLogger.open(ctx, { clock });
+  assert.equal(log.nextSeq, 3);
+  await log.logEffect(effect);
+  await log.close();
+  const all = await lines(ctx);
+  assert.equal(all[2], "3 ts=a phase=P eff");
+  assert.equal(parseEventLoopLine(all[3]).seq, 3);
+  assert.equal(all.length, 4);
+});
+
+test("EventLoopLogger.open() continues after lines the Rust original wrote with unquoted spaces", async () => {
+  const ctx = await newRun();
+  await ctx.workspace.write(
+    ctx.eventLoopLog(),
+    "41 ts=2026-02-06T14:03:27.123456789+00:00 phase=Development effect=Invoke " +
+      "event=PromptInput(HandlerError { phase: Development }) ms=3\n",
+  );
+  assert.equal((await EventLoopLogger.open(ctx)).nextSeq, 42);
+});
+
+test("EventLoopLogger.open() reads a bounded tail, whatever the log's size", async () => {
+  const line =
+    "1 ts=2026-02-06T14:03:27.123Z phase=Development effect=InvokePrompt event=PromptCompleted ms=1\n";
+  for (const megabytes of [1, 8, 32]) {
+    const { ws, bytesRead } = spyWorkspace(new MemoryWorkspace());
+    const ctx = await newRun(ws);
+    const count = Math.ceil((megabytes * 1024 * 1024) / line.length);
+    const body = line.repeat(count - 1) + line.replace(/^1 /, `${count} `);
+    await ws.write(ctx.eventLoopLog(), body);
+    const before = bytesRead();
+    const log = await EventLoopLogger.open(ctx);
+    assert.equal(log.nextSeq, count + 1);
+    assert.ok(
+      bytesRead() - before <= 64 * 1024,
+      `${megabytes} MB log: read ${bytesRead() - before} bytes`,
+    );
+  }
+});
+
+test("EventLoopLogger.open() searches back past a long torn tail, within 1 MiB", async () => {
+  const ctx = await newRun();
+  const torn = "x".repeat(300 * 1024);
+  await ctx.workspace.write(ctx.eventLoopLog(), `5 ts=a phase=P effect=E event=V ms=1\n${torn}`);
+  assert.equal((await EventLoopLogger.open(ctx)).nextSeq, 6);
+});
+
+test("EventLoopLogger.open() refuses a large log whose tail holds no sequence line", async () => {
+  const ctx = await newRun();
+  await ctx.workspace.write(ctx.eventLoopLog(), "garbage line\n".repeat(200_000));
+  const error = await throwsRunLog(() => EventLoopLogger.open(ctx), "invalid-log-line");
+  assert.ok(error.message.includes(ctx.eventLoopLog()));
+  // A short file of foreign lines has no sequence to continue: start at 1.
+  await ctx.workspace.write(ctx.eventLoopLog(), "not an event loop line\n");
+  assert.equal((await EventLoopLogger.open(ctx)).nextSeq, 1);
+});
+
+test("EventLoopLogger.logEffect() refuses a fractional duration without using a number", async () => {
+  const ctx = await newRun();
+  const log = await EventLoopLogger.open(ctx);
+  await throwsRunLog(() => log.logEffect({ ...effect, durationMs: 1.5 }), "invalid-argument");
+  assert.equal(await log.logEffect(effect), 1);
+  await log.close();
+});
+
+test("EventLoopLogger resumes on this runtime's real filesystem", async () => {
+  const dir = await tempDir();
+  try {
+    const ws = (await nativeAdapter()).make(dir.path);
+    const ctx = await newRun(ws);
+    {
+      await using log = await EventLoopLogger.open(ctx);
+      for (let i = 0; i < 5; i++) await log.logEffect(effect);
+    }
+    await ws.appendBytes(ctx.eventLoopLog(), new TextEncoder().encode("6 ts=torn"));
+    await using resumed = await EventLoopLogger.open(ctx);
+    assert.equal(await resumed.logEffect(effect), 6);
+    const seqs = (await lines(ctx)).filter((l) => !l.endsWith("torn")).map((l) =>
+      parseEventLoopLine(l).seq
+    );
+    assert.deepEqual(seqs, [1, 2, 3, 4, 5, 6]);
+  } finally {
+    await dir.remove();
+  }
+});
