@@ -8,6 +8,12 @@
  * same directory after a crash. The layout is compatible with the Rust
  * orchestrator this library ports.
  *
+ * The writers keep one file open per log: {@linkcode PipelineLogger},
+ * {@linkcode EventLoopLogger} (whose sequence continues on resume),
+ * {@linkcode EventLoopTrace} (dumped on a crash), and the exclusive
+ * `claimAgentLog` / `openProviderLog` of {@linkcode RunLogContext}. Each line
+ * is one `write(2)`, durable against a crash of the process once it resolves.
+ *
  * This entry point is the runtime-agnostic core; pick a filesystem adapter
  * from `./deno`, `./node` or `./bun`, or use {@linkcode MemoryWorkspace}.
  *

@@ -1,17 +1,23 @@
 // A small simulated agent pipeline on the real filesystem:
 //   npm run demo [-- <dir>]      deno task demo [<dir>]      bun examples/demo.ts [<dir>]
-// It creates a run, writes run.json and a few logs, then resumes the run in
-// a second process (as `--resume` after a crash would) and prints the tree.
+// It creates a run, writes run.json, the pipeline and event loop logs, two
+// agent logs and a crash trace, then resumes the run in a second process (as
+// `--resume` after a crash would): the event loop sequence continues, a
+// retry gets its own agent log. Then it prints the tree and the logs.
 import { spawnSync } from "node:child_process";
 import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
-import { RunLogContext, type Workspace } from "../mod.ts";
+import {
+  EventLoopLogger,
+  EventLoopTrace,
+  PipelineLogger,
+  RunLogContext,
+  type Workspace,
+} from "../mod.ts";
 import { NodeWorkspace } from "../src/adapters/node.ts";
-
-const encoder = new TextEncoder();
 
 // The example picks the adapter of the runtime it runs on; the library
 // itself never guesses.
@@ -27,9 +33,12 @@ function runtimeName(): string {
   return "Deno" in globalThis ? "deno" : "Bun" in globalThis ? "bun" : `node ${process.version}`;
 }
 
-async function log(ws: Workspace, path: string, line: string): Promise<void> {
-  await ws.appendBytes(path, encoder.encode(`[${new Date().toISOString()}] ${line}\n`));
-}
+const effect = (phase: string, name: string, event: string, durationMs: number) => ({
+  phase,
+  effect: name,
+  event,
+  durationMs,
+});
 
 async function firstProcess(root: string): Promise<void> {
   const ws = await workspaceFor(root);
@@ -45,11 +54,34 @@ async function firstProcess(root: string): Promise<void> {
     pid: process.pid,
     configSummary: { developerAgent: "claude", reviewerAgent: "codex", totalIterations: 2 },
   });
-  await log(ws, ctx.pipelineLog(), "[INFO] pipeline started");
-  await log(ws, ctx.agentLog("planning", 1), "planner: split the task into 2 steps");
-  await log(ws, ctx.pipelineLog(), "[OK] planning done");
-  await log(ws, ctx.agentLog("dev", 1), "developer: implemented step 1");
-  await log(ws, ctx.pipelineLog(), "[WARN] dev_1 timed out; the process dies here");
+  await using pipeline = await PipelineLogger.open(ctx);
+  await using events = await EventLoopLogger.open(ctx);
+  const trace = new EventLoopTrace(ctx);
+
+  await pipeline.step("planning");
+  const planner = await ctx.claimAgentLog("planning", 1);
+  await planner.writer.write("planner: split the task into 2 steps\n");
+  await planner.writer.close();
+  await events.logEffect(effect("Planning", "InvokePrompt", "PromptCompleted", 812));
+  trace.push({ iteration: 1, effect: "InvokePrompt", event: "PromptCompleted", phase: "Planning" });
+  await pipeline.ok("planning done");
+
+  await pipeline.step("development");
+  const dev = await ctx.claimAgentLog("dev", 1);
+  await dev.writer.write("developer: implemented step 1\n");
+  await dev.writer.close();
+  await events.logEffect({
+    ...effect("Development", "InvokePrompt", "AgentTimedOut", 30_000),
+    context: { iteration: 1, agent_index: 0 },
+  });
+  trace.push({
+    iteration: 2,
+    effect: "InvokePrompt",
+    event: "AgentTimedOut",
+    phase: "Development",
+  });
+  await pipeline.warn("dev_1 timed out; this process stops here");
+  await trace.dump("unrecoverable_handler_error", { phase: "Development", iteration: 2 });
 
   // A second process picks the run up again, as a resume after a crash does.
   const self = fileURLToPath(import.meta.url);
@@ -59,6 +91,9 @@ async function firstProcess(root: string): Promise<void> {
   });
   if (resumed.status !== 0) throw new Error(`the resuming process failed (${resumed.status})`);
   await printTree(ws, ctx.runDir);
+  for (const log of [ctx.pipelineLog(), ctx.eventLoopLog()]) {
+    console.log(`\n${log.slice(ctx.runDir.length + 1)}:\n${await ws.read(log)}`);
+  }
 }
 
 async function resumingProcess(runId: string, root: string): Promise<void> {
@@ -72,10 +107,20 @@ async function resumingProcess(runId: string, root: string): Promise<void> {
     command: "demo --resume",
     pid: process.pid,
   });
-  await log(ws, ctx.pipelineLog(), "[INFO] resumed");
-  await log(ws, ctx.agentLog("dev", 1, 1), "developer (retry 1): implemented step 1 and 2");
-  await log(ws, ctx.providerLog("claude-stream_dev_1.jsonl"), '{"type":"message","text":"done"}');
-  await log(ws, ctx.pipelineLog(), "[OK] pipeline finished");
+  await using pipeline = await PipelineLogger.open(ctx);
+  await using events = await EventLoopLogger.open(ctx); // continues at seq 3
+  await pipeline.info(`resumed by pid ${process.pid}`);
+  const retry = await ctx.claimAgentLog("dev", 1); // dev_1.log exists: this is dev_1_a1.log
+  await retry.writer.write("developer (retry 1): implemented steps 1 and 2\n");
+  await retry.writer.close();
+  const stream = await ctx.openProviderLog("claude-stream_dev_1.jsonl");
+  await stream.writer.write('{"type":"message","text":"done"}\n');
+  await stream.writer.close();
+  await events.logEffect({
+    ...effect("Development", "InvokePrompt", "PromptCompleted", 4_210),
+    context: { iteration: 1, agent_index: 0, retry: retry.attempt ?? 0 },
+  });
+  await pipeline.ok("pipeline finished");
 }
 
 async function printTree(ws: Workspace, dir: string, indent = ""): Promise<void> {
@@ -97,11 +142,5 @@ const argv = process.argv.slice(2);
 if (argv[0] === "--resume") {
   await resumingProcess(argv[1], argv[2]);
 } else {
-  const root = argv[0] ?? await mkdtemp(join(tmpdir(), "runlog-demo-"));
-  await firstProcess(root);
-  console.log(`\npipeline.log:`);
-  const ws = await workspaceFor(root);
-  const runs = await ws.readDir(".agent");
-  const last = runs[runs.length - 1].path;
-  console.log(await ws.read(`${last}/pipeline.log`));
+  await firstProcess(argv[0] ?? await mkdtemp(join(tmpdir(), "runlog-demo-")));
 }

@@ -37,9 +37,38 @@ export interface EventLoopEntry {
 // deno-lint-ignore no-control-regex
 const NEEDS_QUOTES = /[\s=,"[\]\u0000-\u001f\u007f\u0085]/;
 
+// Printable ASCII that may stand in a bare value; a per-character table
+// lookup is several times cheaper than a regex test on short values.
+const BARE = new Uint8Array(128);
+for (let code = 0x21; code < 0x7f; code++) BARE[code] = 1;
+for (const char of '=,"[]') BARE[char.charCodeAt(0)] = 0;
+
+// Phases, effects, events and context keys repeat on every line: remember
+// how each is written. Bounded, so that unique values cannot grow it.
+const QUOTED_CACHE_SIZE = 512;
+const quotedCache = new Map<string, string>();
+
+/** {@linkcode quote} for values that repeat. */
+function quoteName(value: string): string {
+  let quoted = quotedCache.get(value);
+  if (quoted === undefined) {
+    quoted = quote(value);
+    if (quotedCache.size >= QUOTED_CACHE_SIZE) quotedCache.clear();
+    quotedCache.set(value, quoted);
+  }
+  return quoted;
+}
+
 /** A value as written in a line: bare when unambiguous, else a JSON string. */
 function quote(value: string): string {
-  return value === "" || NEEDS_QUOTES.test(value) ? JSON.stringify(value) : value;
+  for (let i = 0; i < value.length; i++) {
+    const code = value.charCodeAt(i);
+    if (code >= 128 || BARE[code] === 0) {
+      // Not plain ASCII: the full rule decides (non-ASCII letters stay bare).
+      return NEEDS_QUOTES.test(value) ? JSON.stringify(value) : value;
+    }
+  }
+  return value === "" ? '""' : value;
 }
 
 function isDurationMs(value: unknown): value is number {
@@ -71,27 +100,80 @@ function isDurationMs(value: unknown): value is number {
  * @throws {RunLogError} `"invalid-argument"` for a negative or fractional `seq` or `durationMs`.
  */
 export function formatEventLoopLine(entry: EventLoopEntry): string {
-  if (!isDurationMs(entry.seq)) {
+  return buildEventLoopLine(
+    entry.seq,
+    entry.ts,
+    entry.phase,
+    entry.effect,
+    entry.event,
+    entry.extra,
+    entry.context,
+    entry.durationMs,
+  );
+}
+
+/** Context as the loggers accept it: an object, or ordered pairs. */
+export type EventLoopContext =
+  | Readonly<Record<string, unknown>>
+  | readonly (readonly [unknown, unknown])[];
+
+/**
+ * Builds a line in one pass, without intermediate arrays: the hot path of
+ * `EventLoopLogger.logEffect`. Values are written with `String()`;
+ * `tsIsSafe` skips quoting a timestamp the logger made itself.
+ */
+export function buildEventLoopLine(
+  seq: number,
+  ts: string,
+  phase: string,
+  effect: string,
+  event: string,
+  extra: readonly unknown[] | undefined,
+  context: EventLoopContext | undefined,
+  durationMs: number,
+  tsIsSafe = false,
+): string {
+  if (!isDurationMs(seq)) {
     throw new RunLogError(
       "invalid-argument",
-      `invalid event loop seq ${entry.seq}: it must be a non-negative integer`,
+      `invalid event loop seq ${seq}: it must be a non-negative integer`,
     );
   }
-  if (!isDurationMs(entry.durationMs)) {
+  if (!isDurationMs(durationMs)) {
     throw new RunLogError(
       "invalid-argument",
-      `invalid durationMs ${entry.durationMs} for effect ${JSON.stringify(entry.effect)}: ` +
+      `invalid durationMs ${durationMs} for effect ${JSON.stringify(String(effect))}: ` +
         "it must be a non-negative integer number of milliseconds (round it)",
     );
   }
-  let line = `${entry.seq} ts=${quote(entry.ts)} phase=${quote(entry.phase)} effect=${
-    quote(entry.effect)
-  } event=${quote(entry.event)}`;
-  if (entry.extra.length > 0) line += ` extra=[${entry.extra.map(quote).join(",")}]`;
-  if (entry.context.length > 0) {
-    line += ` ctx=${entry.context.map(([k, v]) => `${quote(k)}=${quote(v)}`).join(",")}`;
+  let line = `${seq} ts=${tsIsSafe ? ts : quote(ts)} phase=${quoteName(String(phase))} effect=${
+    quoteName(String(effect))
+  } event=${quoteName(String(event))}`;
+  if (extra !== undefined && extra.length > 0) {
+    line += " extra=[";
+    for (let i = 0; i < extra.length; i++) {
+      line += (i === 0 ? "" : ",") + quote(String(extra[i]));
+    }
+    line += "]";
   }
-  return `${line} ms=${entry.durationMs}\n`;
+  if (context !== undefined) {
+    let pairs = "";
+    if (Array.isArray(context)) {
+      for (let i = 0; i < context.length; i++) {
+        const pair = context[i];
+        pairs += `${i === 0 ? "" : ","}${quoteName(String(pair[0]))}=${quote(String(pair[1]))}`;
+      }
+    } else {
+      for (const key in context) {
+        if (!Object.hasOwn(context, key)) continue;
+        pairs += `${pairs === "" ? "" : ","}${quoteName(key)}=${
+          quote(String((context as Record<string, unknown>)[key]))
+        }`;
+      }
+    }
+    if (pairs !== "") line += ` ctx=${pairs}`;
+  }
+  return `${line} ms=${durationMs}\n`;
 }
 
 /**

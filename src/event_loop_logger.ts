@@ -7,8 +7,9 @@
 import type { AppendHandle } from "./append_handle.ts";
 import type { RunLogContext } from "./run_log_context.ts";
 import type { LoggerOptions } from "./pipeline_logger.ts";
-import { formatEventLoopLine } from "./event_loop_line.ts";
+import { buildEventLoopLine } from "./event_loop_line.ts";
 import { RunLogError } from "./run_log_error.ts";
+import { isoTimestamp, nowFrom } from "./_iso_time.ts";
 import { openLogAfter, scanLogTail, TAIL_LIMIT_BYTES } from "./_log_tail.ts";
 
 /** What {@linkcode EventLoopLogger.logEffect} records about one effect. */
@@ -57,10 +58,15 @@ export class EventLoopLogger implements AsyncDisposable {
   /** The workspace-relative path of the log. */
   readonly path: string;
   readonly #handle: AppendHandle;
-  readonly #clock: () => Date;
+  readonly #clock: (() => Date) | undefined;
   #nextSeq: number;
 
-  private constructor(path: string, handle: AppendHandle, clock: () => Date, nextSeq: number) {
+  private constructor(
+    path: string,
+    handle: AppendHandle,
+    clock: (() => Date) | undefined,
+    nextSeq: number,
+  ) {
     this.path = path;
     this.#handle = handle;
     this.#clock = clock;
@@ -88,7 +94,7 @@ export class EventLoopLogger implements AsyncDisposable {
     }
     const lastSeq = tail.line === undefined ? 0 : Number(SEQUENCED_LINE.exec(tail.line)![1]);
     const handle = await openLogAfter(ctx.workspace, path, tail);
-    return new EventLoopLogger(path, handle, options.clock ?? (() => new Date()), lastSeq + 1);
+    return new EventLoopLogger(path, handle, options.clock, lastSeq + 1);
   }
 
   /** The sequence number the next line will get. */
@@ -105,24 +111,27 @@ export class EventLoopLogger implements AsyncDisposable {
    * @throws {RunLogError} `"invalid-argument"` for a `durationMs` that is not
    * a non-negative integer.
    */
-  async logEffect(record: EffectRecord): Promise<number> {
+  logEffect(record: EffectRecord): Promise<number> {
     const seq = this.#nextSeq;
-    const context = record.context === undefined
-      ? []
-      : (Array.isArray(record.context) ? record.context : Object.entries(record.context));
-    const line = formatEventLoopLine({
-      seq,
-      ts: this.#clock().toISOString(),
-      phase: String(record.phase),
-      effect: String(record.effect),
-      event: String(record.event),
-      extra: (record.extra ?? []).map(String),
-      context: context.map(([key, value]) => [String(key), String(value)]),
-      durationMs: record.durationMs,
-    });
-    this.#nextSeq = seq + 1;
-    await this.#handle.write(line);
-    return seq;
+    let line: string;
+    try {
+      line = buildEventLoopLine(
+        seq,
+        isoTimestamp(nowFrom(this.#clock)),
+        record.phase,
+        record.effect,
+        record.event,
+        record.extra,
+        record.context,
+        record.durationMs,
+        true,
+      );
+      this.#nextSeq = seq + 1;
+      this.#handle.writeSync(line);
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return Promise.resolve(seq);
   }
 
   /** Closes the log; rejects with the first write error, if any. */

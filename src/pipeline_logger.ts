@@ -6,6 +6,7 @@
 import type { AppendHandle } from "./append_handle.ts";
 import type { RunLogContext } from "./run_log_context.ts";
 import { openLogAfter, scanLogTail } from "./_log_tail.ts";
+import { isoTimestamp, nowFrom } from "./_iso_time.ts";
 
 /** The levels of a pipeline log line. */
 export type PipelineLevel = "INFO" | "OK" | "WARN" | "ERROR" | "STEP";
@@ -23,6 +24,9 @@ const ANSI = /\u001b(?:\[[0-?]*[ -/]*[@-~]|\][^\u0007\u001b]*(?:\u0007|\u001b\\)
 // Line breaks of any kind, and control characters other than tab.
 // deno-lint-ignore no-control-regex
 const UNPRINTABLE = /[\n\r\u0085\u2028\u2029\u0000-\u0008\u000b-\u001f\u007f]/g;
+
+// deno-lint-ignore no-control-regex
+const ANY_CONTROL = /[\u0000-\u001f\u007f\u0085\u2028\u2029]/;
 
 function escapeControl(char: string): string {
   if (char === "\n") return "\\n";
@@ -50,8 +54,14 @@ function escapeControl(char: string): string {
  * @returns The line, with its newline.
  */
 export function formatPipelineLine(level: PipelineLevel, message: string, at: Date): string {
-  const text = String(message).replace(ANSI, "").replace(UNPRINTABLE, escapeControl);
-  return `[${at.toISOString()}] [${level}] ${text}\n`;
+  return lineOf(level, message, at);
+}
+
+function lineOf(level: PipelineLevel, message: string, at: number | Date): string {
+  let text = String(message);
+  // Most messages hold no control character at all (ESC included): skip the replaces.
+  if (ANY_CONTROL.test(text)) text = text.replace(ANSI, "").replace(UNPRINTABLE, escapeControl);
+  return `[${isoTimestamp(at)}] [${level}] ${text}\n`;
 }
 
 /**
@@ -75,9 +85,9 @@ export class PipelineLogger implements AsyncDisposable {
   /** The workspace-relative path of the log. */
   readonly path: string;
   readonly #handle: AppendHandle;
-  readonly #clock: () => Date;
+  readonly #clock: (() => Date) | undefined;
 
-  private constructor(path: string, handle: AppendHandle, clock: () => Date) {
+  private constructor(path: string, handle: AppendHandle, clock: (() => Date) | undefined) {
     this.path = path;
     this.#handle = handle;
     this.#clock = clock;
@@ -94,7 +104,7 @@ export class PipelineLogger implements AsyncDisposable {
     const path = ctx.pipelineLog();
     const tail = await scanLogTail(ctx.workspace, path, () => true);
     const handle = await openLogAfter(ctx.workspace, path, tail);
-    return new PipelineLogger(path, handle, options.clock ?? (() => new Date()));
+    return new PipelineLogger(path, handle, options.clock);
   }
 
   /** Logs at level INFO. */
@@ -129,7 +139,7 @@ export class PipelineLogger implements AsyncDisposable {
    * @param message The message; control characters are escaped.
    */
   log(level: PipelineLevel, message: string): Promise<void> {
-    return this.#handle.write(formatPipelineLine(level, message, this.#clock()));
+    return this.#handle.write(lineOf(level, message, nowFrom(this.#clock)));
   }
 
   /** Closes the log; rejects with the first write error, if any. */
