@@ -18,6 +18,7 @@ import { mapError } from "./_map_error.ts";
  *
  * @example Appending lines, closed automatically
  * ```ts
+ * import assert from "node:assert/strict";
  * import { MemoryWorkspace } from "@ralph/runlog";
  *
  * const ws = new MemoryWorkspace();
@@ -26,7 +27,7 @@ import { mapError } from "./_map_error.ts";
  *   await log.write("first line\n");
  *   await log.write(new TextEncoder().encode("second line\n"));
  * }
- * console.log(await ws.read("app.log")); // "first line\nsecond line\n"
+ * assert.equal(await ws.read("app.log"), "first line\nsecond line\n");
  * ```
  */
 export interface AppendHandle extends AsyncDisposable {

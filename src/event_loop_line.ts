@@ -80,6 +80,7 @@ function isDurationMs(value: unknown): value is number {
  *
  * @example A line with extra events and context
  * ```ts
+ * import assert from "node:assert/strict";
  * import { formatEventLoopLine } from "@ralph/runlog";
  *
  * const line = formatEventLoopLine({
@@ -92,7 +93,10 @@ function isDurationMs(value: unknown): value is number {
  *   context: [["file", "PLAN.md"]],
  *   durationMs: 12,
  * });
- * console.log(line); // "2 ts=2026-02-06T14:03:28.456Z phase=Development effect=WriteFile event=FileWritten extra=[CheckpointSaved] ctx=file=PLAN.md ms=12\n"
+ * assert.equal(
+ *   line,
+ *   "2 ts=2026-02-06T14:03:28.456Z phase=Development effect=WriteFile event=FileWritten extra=[CheckpointSaved] ctx=file=PLAN.md ms=12\n",
+ * );
  * ```
  *
  * @param entry The entry to format.
@@ -183,12 +187,14 @@ export function buildEventLoopLine(
  *
  * @example Round-tripping a line
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseEventLoopLine } from "@ralph/runlog";
  *
  * const entry = parseEventLoopLine(
  *   '7 ts=2026-02-06T14:03:27.123Z phase=Review effect=Invoke event="Failed: timeout" ctx=pass=2 ms=5000',
  * );
- * console.log(entry.event, entry.context); // "Failed: timeout" [["pass", "2"]]
+ * assert.equal(entry.event, "Failed: timeout");
+ * assert.deepEqual(entry.context, [["pass", "2"]]);
  * ```
  *
  * @param line The line.

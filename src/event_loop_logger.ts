@@ -42,6 +42,7 @@ const SEQUENCED_LINE = /^(\d+) ts=\S/;
  *
  * @example Logging effects, then resuming
  * ```ts
+ * import assert from "node:assert/strict";
  * import { EventLoopLogger, MemoryWorkspace, RunLogContext } from "@ralph/runlog";
  *
  * const ctx = await RunLogContext.create(new MemoryWorkspace());
@@ -50,7 +51,7 @@ const SEQUENCED_LINE = /^(\d+) ts=\S/;
  * await first.close();
  *
  * const resumed = await EventLoopLogger.open(ctx);
- * console.log(resumed.nextSeq); // 2
+ * assert.equal(resumed.nextSeq, 2);
  * await resumed.close();
  * ```
  */

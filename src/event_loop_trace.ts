@@ -52,6 +52,7 @@ function toJsonLine(value: unknown, what: string): string {
  *
  * @example Keeping the last entries and dumping them
  * ```ts
+ * import assert from "node:assert/strict";
  * import { EventLoopTrace, MemoryWorkspace, RunLogContext } from "@ralph/runlog";
  *
  * const ctx = await RunLogContext.create(new MemoryWorkspace());
@@ -61,7 +62,7 @@ function toJsonLine(value: unknown, what: string): string {
  * }
  * await trace.dump("max_iterations", { phase: "Development" });
  * const lines = (await ctx.workspace.read(ctx.eventLoopTrace())).trimEnd().split("\n");
- * console.log(lines.length); // 3: iterations 1 and 2, then the final state
+ * assert.equal(lines.length, 3); // iterations 1 and 2, then the final state
  * ```
  */
 export class EventLoopTrace {

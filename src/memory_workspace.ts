@@ -45,11 +45,12 @@ const encoder = new TextEncoder();
  *
  * @example Creating a run in memory
  * ```ts
+ * import assert from "node:assert/strict";
  * import { MemoryWorkspace, RunLogContext } from "@ralph/runlog";
  *
  * const ws = new MemoryWorkspace();
  * const ctx = await RunLogContext.create(ws);
- * console.log(await ws.isDir(`${ctx.runDir}/agents`)); // true
+ * assert.equal(await ws.isDir(`${ctx.runDir}/agents`), true);
  * ```
  */
 export class MemoryWorkspace implements Workspace {

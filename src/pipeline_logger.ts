@@ -42,10 +42,11 @@ function escapeControl(char: string): string {
  *
  * @example A message trying to forge a second line
  * ```ts
+ * import assert from "node:assert/strict";
  * import { formatPipelineLine } from "@ralph/runlog";
  *
  * const line = formatPipelineLine("INFO", "done\n[x] [ERROR] fake", new Date(0));
- * console.log(line); // "[1970-01-01T00:00:00.000Z] [INFO] done\\n[x] [ERROR] fake\n"
+ * assert.equal(line, "[1970-01-01T00:00:00.000Z] [INFO] done\\n[x] [ERROR] fake\n");
  * ```
  *
  * @param level The level.
@@ -71,6 +72,7 @@ function lineOf(level: PipelineLevel, message: string, at: number | Date): strin
  *
  * @example Logging a run
  * ```ts
+ * import assert from "node:assert/strict";
  * import { MemoryWorkspace, PipelineLogger, RunLogContext } from "@ralph/runlog";
  *
  * const ws = new MemoryWorkspace();
@@ -78,7 +80,7 @@ function lineOf(level: PipelineLevel, message: string, at: number | Date): strin
  * await using log = await PipelineLogger.open(ctx);
  * await log.info("pipeline started");
  * await log.ok("planning done");
- * console.log((await ws.read(ctx.pipelineLog())).includes("] [OK] planning done")); // true
+ * assert.ok((await ws.read(ctx.pipelineLog())).includes("] [OK] planning done\n"));
  * ```
  */
 export class PipelineLogger implements AsyncDisposable {

@@ -33,12 +33,13 @@ function quote(value: unknown): string {
  *
  * @example Generating, parsing and ordering ids
  * ```ts
+ * import assert from "node:assert/strict";
  * import { RunId } from "@ralph/runlog";
  *
  * const id = RunId.generate(new Date("2026-02-06T14:03:27.123Z"));
- * console.log(id.toString()); // "2026-02-06_14-03-27.123Z"
- * console.log(id.withCollisionCounter(2).toString()); // "2026-02-06_14-03-27.123Z-02"
- * console.log(RunId.parse("2026-02-06_14-03-27.123Z-02").collisionCounter); // 2
+ * assert.equal(id.toString(), "2026-02-06_14-03-27.123Z");
+ * assert.equal(id.withCollisionCounter(2).toString(), "2026-02-06_14-03-27.123Z-02");
+ * assert.equal(RunId.parse("2026-02-06_14-03-27.123Z-02").collisionCounter, 2);
  * ```
  */
 export class RunId {

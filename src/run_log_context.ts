@@ -66,6 +66,7 @@ function sleep(ms: number): Promise<void> {
  *
  * @example Creating a run, then resuming it as a second process would
  * ```ts
+ * import assert from "node:assert/strict";
  * import { MemoryWorkspace, RunLogContext } from "@ralph/runlog";
  *
  * const ws = new MemoryWorkspace();
@@ -73,8 +74,8 @@ function sleep(ms: number): Promise<void> {
  * await ws.appendBytes(ctx.pipelineLog(), new TextEncoder().encode("started\n"));
  *
  * const resumed = await RunLogContext.resume(ws, ctx.runId.toString());
- * console.log(resumed.runDir === ctx.runDir); // true
- * console.log(resumed.agentLog("dev", 2, 1)); // ".agent/logs-…/agents/dev_2_a1.log"
+ * assert.equal(resumed.runDir, ctx.runDir);
+ * assert.equal(resumed.agentLog("dev", 2, 1), `${ctx.runDir}/agents/dev_2_a1.log`);
  * ```
  */
 export class RunLogContext {
@@ -102,14 +103,15 @@ export class RunLogContext {
    *
    * @example Claiming with a frozen clock
    * ```ts
+   * import assert from "node:assert/strict";
    * import { MemoryWorkspace, RunLogContext } from "@ralph/runlog";
    *
    * const ws = new MemoryWorkspace();
    * const clock = () => new Date("2026-02-06T14:03:27.123Z");
    * const first = await RunLogContext.create(ws, { clock });
    * const second = await RunLogContext.create(ws, { clock });
-   * console.log(first.runId.toString()); // "2026-02-06_14-03-27.123Z"
-   * console.log(second.runId.toString()); // "2026-02-06_14-03-27.123Z-01"
+   * assert.equal(first.runId.toString(), "2026-02-06_14-03-27.123Z");
+   * assert.equal(second.runId.toString(), "2026-02-06_14-03-27.123Z-01");
    * ```
    *
    * @param workspace Where to create the run.
@@ -149,11 +151,12 @@ export class RunLogContext {
    *
    * @example Resuming from a checkpoint value
    * ```ts
+   * import assert from "node:assert/strict";
    * import { MemoryWorkspace, RunLogContext } from "@ralph/runlog";
    *
    * const ws = new MemoryWorkspace();
    * const ctx = await RunLogContext.resume(ws, "2026-02-06_14-03-27.123Z");
-   * console.log(ctx.runDir); // ".agent/logs-2026-02-06_14-03-27.123Z"
+   * assert.equal(ctx.runDir, ".agent/logs-2026-02-06_14-03-27.123Z");
    * ```
    *
    * @param workspace Where the run lives.
@@ -197,11 +200,12 @@ export class RunLogContext {
    *
    * @example Paths of a first try and a retry
    * ```ts
+   * import assert from "node:assert/strict";
    * import { MemoryWorkspace, RunLogContext } from "@ralph/runlog";
    *
    * const ctx = await RunLogContext.resume(new MemoryWorkspace(), "2026-02-06_14-03-27.123Z");
-   * console.log(ctx.agentLog("planning", 1)); // ".agent/logs-2026-02-06_14-03-27.123Z/agents/planning_1.log"
-   * console.log(ctx.agentLog("dev", 2, 3)); // ".agent/logs-2026-02-06_14-03-27.123Z/agents/dev_2_a3.log"
+   * assert.equal(ctx.agentLog("planning", 1), ".agent/logs-2026-02-06_14-03-27.123Z/agents/planning_1.log");
+   * assert.equal(ctx.agentLog("dev", 2, 3), ".agent/logs-2026-02-06_14-03-27.123Z/agents/dev_2_a3.log");
    * ```
    *
    * @param phase The phase name, such as `"planning"`; one plain file-name segment.
@@ -238,12 +242,15 @@ export class RunLogContext {
    *
    * @example A first try and a retry
    * ```ts
+   * import assert from "node:assert/strict";
    * import { MemoryWorkspace, RunLogContext } from "@ralph/runlog";
    *
    * const ctx = await RunLogContext.create(new MemoryWorkspace());
    * const first = await ctx.claimAgentLog("dev", 1);
    * const retry = await ctx.claimAgentLog("dev", 1);
-   * console.log(first.path.endsWith("agents/dev_1.log"), retry.attempt); // true 1
+   * assert.equal(first.path, ctx.agentLog("dev", 1));
+   * assert.equal(retry.path, ctx.agentLog("dev", 1, 1));
+   * assert.equal(retry.attempt, 1);
    * await first.writer.close();
    * await retry.writer.close();
    * ```
@@ -303,6 +310,7 @@ export class RunLogContext {
    *
    * @example Writing and reading back
    * ```ts
+   * import assert from "node:assert/strict";
    * import { MemoryWorkspace, RunLogContext } from "@ralph/runlog";
    *
    * const ctx = await RunLogContext.create(new MemoryWorkspace());
@@ -314,7 +322,7 @@ export class RunLogContext {
    *   repoRoot: "/repo",
    *   ralphVersion: "0.6.3",
    * });
-   * console.log((await ctx.readRunMetadata()).command); // "ralph"
+   * assert.equal((await ctx.readRunMetadata()).command, "ralph");
    * ```
    *
    * @param metadata The metadata; keep `extra` from a read to preserve unknown keys.

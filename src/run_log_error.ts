@@ -19,13 +19,13 @@ export type RunLogErrorCode =
  *
  * @example Refusing a run id from a tampered checkpoint
  * ```ts
+ * import assert from "node:assert/strict";
  * import { RunId, RunLogError } from "@ralph/runlog";
  *
- * try {
- *   RunId.parse("x/../../etc");
- * } catch (error) {
- *   console.log(error instanceof RunLogError && error.code); // "invalid-run-id"
- * }
+ * assert.throws(
+ *   () => RunId.parse("x/../../etc"),
+ *   (error) => error instanceof RunLogError && error.code === "invalid-run-id",
+ * );
  * ```
  */
 export class RunLogError extends Error {

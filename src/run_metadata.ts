@@ -117,6 +117,7 @@ function extraEntries(
  *
  * @example The text of a minimal run.json
  * ```ts
+ * import assert from "node:assert/strict";
  * import { formatRunMetadata } from "@ralph/runlog";
  *
  * const text = formatRunMetadata({
@@ -127,7 +128,7 @@ function extraEntries(
  *   repoRoot: "/tmp/test",
  *   ralphVersion: "0.6.3",
  * });
- * console.log(text.split("\n")[1]); // '  "run_id": "2026-02-06_14-03-27.123Z",'
+ * assert.equal(text.split("\n")[1], '  "run_id": "2026-02-06_14-03-27.123Z",');
  * ```
  *
  * @param metadata The metadata; types are checked like the Rust struct's.
@@ -182,6 +183,7 @@ export function formatRunMetadata(metadata: RunMetadata): string {
  *
  * @example Reading a run.json
  * ```ts
+ * import assert from "node:assert/strict";
  * import { parseRunMetadata } from "@ralph/runlog";
  *
  * const metadata = parseRunMetadata(`{
@@ -193,7 +195,7 @@ export function formatRunMetadata(metadata: RunMetadata): string {
  *   "ralph_version": "0.6.3",
  *   "pid": 12345
  * }`);
- * console.log(metadata.pid); // 12345
+ * assert.equal(metadata.pid, 12345);
  * ```
  *
  * @param text The JSON text.

@@ -51,16 +51,15 @@ export interface WorkspaceErrorOptions {
  *
  * @example Telling a missing file apart from other failures
  * ```ts
+ * import assert from "node:assert/strict";
  * import { MemoryWorkspace, WorkspaceError } from "@ralph/runlog";
  *
  * const ws = new MemoryWorkspace();
- * try {
- *   await ws.read("missing.txt");
- * } catch (error) {
- *   if (error instanceof WorkspaceError && error.code === "not-found") {
- *     console.log(error.path); // "missing.txt"
- *   }
- * }
+ * await assert.rejects(
+ *   ws.read("missing.txt"),
+ *   (error) =>
+ *     error instanceof WorkspaceError && error.code === "not-found" && error.path === "missing.txt",
+ * );
  * ```
  */
 export class WorkspaceError extends Error {
