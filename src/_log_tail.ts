@@ -3,13 +3,11 @@ import type { AppendHandle } from "./append_handle.ts";
 import { WorkspaceError } from "./workspace_error.ts";
 
 /** How much of a log's end is read at a time, and at most, to resume it. */
-export const TAIL_CHUNK_BYTES = 64 * 1024;
+const TAIL_CHUNK_BYTES = 64 * 1024;
 export const TAIL_LIMIT_BYTES = 1024 * 1024;
 
 /** What the end of a log file looks like. */
 export interface LogTail {
-  /** The file size in bytes; 0 when the file does not exist. */
-  size: number;
   /** Whether the file ends inside a line (a crash cut the last write). */
   torn: boolean;
   /** The last complete line that `accept` took, without its newline. */
@@ -37,7 +35,7 @@ export async function scanLogTail(
     size = await ws.fileSize(path);
   } catch (error) {
     if (error instanceof WorkspaceError && error.code === "not-found") {
-      return { size: 0, torn: false, truncated: false };
+      return { torn: false, truncated: false };
     }
     throw error;
   }
@@ -64,12 +62,12 @@ export async function scanLogTail(
       const previous = lastNewline(buffer, end - 1);
       if (previous < 0 && start > 0) break; // It begins in a chunk not read yet.
       const line = decoder.decode(buffer.subarray(previous + 1, end));
-      if (accept(line)) return { size, torn, line, truncated: false };
+      if (accept(line)) return { torn, line, truncated: false };
       end = previous;
     }
     unexamined = end + 1;
   }
-  return { size, torn, truncated: start > 0 };
+  return { torn, truncated: start > 0 };
 }
 
 // TypedArray#lastIndexOf counts a negative start from the end; never here.

@@ -92,9 +92,7 @@ export function appendHandle(path: string, target: AppendTarget): AppendHandle {
   };
   const writeSync = (data: string | Uint8Array): void => {
     if (closed) {
-      throw new WorkspaceError("closed", "write", path, {
-        detail: "the append handle is closed; open the file again",
-      });
+      throw new WorkspaceError("closed", "write", path);
     }
     const bytes = typeof data === "string" ? encodeText(data, scratch) : data;
     try {

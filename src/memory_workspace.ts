@@ -25,6 +25,15 @@ function newFile(bytes: Uint8Array): FileEntry {
   return { kind: "file", buffer: bytes.slice(), size: bytes.length, readonly: false };
 }
 
+// Writing to a read-only file is refused, as the OS does for a non-root user.
+function assertWritable(file: FileEntry, operation: string, path: string): void {
+  if (file.readonly) {
+    throw new WorkspaceError("permission-denied", operation, path, {
+      detail: "the file is read-only; call setWritable first",
+    });
+  }
+}
+
 function appendTo(file: FileEntry, bytes: Uint8Array): void {
   const needed = file.size + bytes.length;
   if (needed > file.buffer.length) {
@@ -112,11 +121,7 @@ export class MemoryWorkspace implements Workspace {
       if (file !== undefined && options.exclusive) {
         throw new WorkspaceError("already-exists", "openAppend", path);
       }
-      if (file?.readonly) {
-        throw new WorkspaceError("permission-denied", "openAppend", path, {
-          detail: "the file is read-only; call setWritable first",
-        });
-      }
+      if (file !== undefined) assertWritable(file, "openAppend", path);
       if (file === undefined) {
         file = newFile(new Uint8Array(0));
         this.#entries.set(p, file);
@@ -334,11 +339,7 @@ export class MemoryWorkspace implements Workspace {
     return this.#run(() => {
       const p = this.#writablePath(path, operation);
       const existing = this.#entries.get(p);
-      if (existing?.kind === "file" && existing.readonly) {
-        throw new WorkspaceError("permission-denied", operation, path, {
-          detail: "the file is read-only; call setWritable first",
-        });
-      }
+      if (existing?.kind === "file") assertWritable(existing, operation, path);
       if (append && existing?.kind === "file") {
         appendTo(existing, bytes);
       } else {

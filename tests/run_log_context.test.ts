@@ -9,11 +9,6 @@ const FROZEN = new Date("2026-02-06T14:03:27.123Z");
 const frozenClock = () => FROZEN;
 const BASE = "2026-02-06_14-03-27.123Z";
 
-function recording(inner: Workspace): { ws: Workspace; calls: string[] } {
-  const { ws, calls } = spyWorkspace(inner);
-  return { ws, calls };
-}
-
 function metadataFor(ctx: RunLogContext): RunMetadata {
   return {
     runId: ctx.runId.toString(),
@@ -42,7 +37,7 @@ test("RunLogContext.create() claims .agent/logs-<id> with agents/, provider/ and
 });
 
 test("RunLogContext.create() claims with the exclusive createDir, never exists-then-create", async () => {
-  const { ws, calls } = recording(new MemoryWorkspace());
+  const { ws, calls } = spyWorkspace(new MemoryWorkspace());
   await RunLogContext.create(ws, { clock: frozenClock });
   assert.equal(calls.filter((c) => c.startsWith("exists")).length, 0);
   assert.deepEqual(calls.filter((c) => c.startsWith("createDir(")), [
@@ -117,7 +112,7 @@ test("RunLogContext.create() fails clearly when the injected clock never moves",
 });
 
 test("RunLogContext.create() refuses an invalid baseRunId before touching the workspace", async () => {
-  const { ws, calls } = recording(new MemoryWorkspace());
+  const { ws, calls } = spyWorkspace(new MemoryWorkspace());
   await throwsRunLog(() => RunLogContext.create(ws, { baseRunId: "../../etc" }), "invalid-run-id");
   assert.deepEqual(calls, []);
 });
@@ -156,7 +151,7 @@ test("RunLogContext.resume() refuses a tampered checkpoint id before any filesys
   for (
     const bad of ["x/../../etc", "../../../tmp/evil", "/etc", `${BASE}/../../x`, "", `${BASE}\0`]
   ) {
-    const { ws, calls } = recording(new MemoryWorkspace());
+    const { ws, calls } = spyWorkspace(new MemoryWorkspace());
     const error = await throwsRunLog(() => RunLogContext.resume(ws, bad), "invalid-run-id");
     assert.ok(error.message.includes(JSON.stringify(bad)));
     assert.deepEqual(calls, [], `filesystem touched for ${JSON.stringify(bad)}`);
@@ -214,7 +209,7 @@ test("RunLogContext.providerLog() refuses names that would leave provider/", asy
 });
 
 test("RunLogContext.writeRunMetadata() writes atomically and readRunMetadata() reads it back", async () => {
-  const { ws, calls } = recording(new MemoryWorkspace());
+  const { ws, calls } = spyWorkspace(new MemoryWorkspace());
   const ctx = await RunLogContext.create(ws, { clock: frozenClock });
   const metadata = metadataFor(ctx);
   await ctx.writeRunMetadata(metadata);
