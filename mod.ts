@@ -28,38 +28,74 @@
  *
  * @module
  */
-export type { DirEntry, OpenAppendOptions, Workspace } from "./src/workspace.ts";
+export type { DirEntry, OpenAppendOptions, ReadOptions, Workspace } from "./src/workspace.ts";
 export { type AppendHandle, appendHandle, type AppendTarget } from "./src/append_handle.ts";
 export {
   WorkspaceError,
   type WorkspaceErrorCode,
   type WorkspaceErrorOptions,
 } from "./src/workspace_error.ts";
-export { MemoryWorkspace } from "./src/memory_workspace.ts";
+export { MemoryWorkspace, type MemoryWorkspaceOptions } from "./src/memory_workspace.ts";
 export { MAX_COLLISION_COUNTER, RunId } from "./src/run_id.ts";
 export { RunLogError, type RunLogErrorCode } from "./src/run_log_error.ts";
 export {
   type ConfigSummary,
   formatRunMetadata,
   parseRunMetadata,
+  type RunEndStatus,
   type RunMetadata,
+  type RunSession,
 } from "./src/run_metadata.ts";
 export {
   AGENT_DIR,
+  type ClaimAgentLogOptions,
   type ClaimedLog,
+  type CloseRunOptions,
   type CreateRunOptions,
+  KEEP_FILE,
+  type ResumeRunOptions,
   RunLogContext,
+  type RunMetadataOptions,
 } from "./src/run_log_context.ts";
+export { type AgentLogHeader, formatAgentLogHeader } from "./src/agent_log_header.ts";
+export { type LeaseHolder, STALE_AFTER_HEARTBEATS } from "./src/lease.ts";
+export { MemoryHost, type MemoryHostOptions, type ProcessHost } from "./src/process_host.ts";
+export {
+  latestRun,
+  type LatestRunOptions,
+  listRuns,
+  type ListRunsOptions,
+  type RunInfo,
+  type RunListing,
+  type RunStatus,
+  type SkippedEntry,
+} from "./src/runs/list_runs.ts";
+export {
+  type PrunedRun,
+  type PruneOptions,
+  type PruneResult,
+  pruneRuns,
+} from "./src/runs/prune_runs.ts";
 export {
   formatPipelineLine,
   type LoggerOptions,
+  type PipelineFormatOptions,
   type PipelineLevel,
   PipelineLogger,
+  type PipelineLoggerOptions,
+  type PipelineTimestamps,
 } from "./src/pipeline_logger.ts";
+export {
+  type ParsedPipelineLine,
+  parsePipelineLine,
+  parsePipelineLog,
+  PipelineLogReader,
+} from "./src/pipeline_line.ts";
 export { type EffectRecord, EventLoopLogger } from "./src/event_loop_logger.ts";
 export {
   type EventLoopEntry,
   formatEventLoopLine,
+  type ParsedEventLoopLine,
   parseEventLoopLine,
 } from "./src/event_loop_line.ts";
 export {
@@ -67,4 +103,6 @@ export {
   type EventLoopTraceOptions,
   type TraceDumpReason,
 } from "./src/event_loop_trace.ts";
-export { type FileKind, type FsDriver, FsWorkspace } from "./src/fs_workspace.ts";
+export { FsWorkspace, type SharingMode, type WorkspaceOptions } from "./src/fs_workspace.ts";
+export type { DriverFile, FileInfo, FileKind, FsDriver, OpenMode } from "./src/fs_driver.ts";
+export { MemoryDriver } from "./src/memory_driver.ts";

@@ -1,3 +1,6 @@
+import { RunLogError } from "./run_log_error.ts";
+import { describeValue } from "./_describe_value.ts";
+
 // `Date#toISOString` costs about half a microsecond in V8, more than the
 // write of a log line; loggers call it per line, mostly within one second.
 let cachedSecond = Number.NaN;
@@ -19,7 +22,32 @@ export function isoTimestamp(time: number | Date): string {
   return `${cachedPrefix}${fraction < 10 ? "00" : fraction < 100 ? "0" : ""}${fraction}Z`;
 }
 
-/** The current time for a logger: its injected clock's, or `Date.now()` without allocating. */
+/**
+ * The current time for a logger: its injected clock's, or `Date.now()`
+ * without allocating.
+ *
+ * @throws {RunLogError} `"invalid-argument"` when the clock returns anything
+ * but a valid Date.
+ */
 export function nowFrom(clock: (() => Date) | undefined): number | Date {
-  return clock === undefined ? Date.now() : clock();
+  if (clock === undefined) return Date.now();
+  const now = clock();
+  if (now instanceof Date && !Number.isNaN(now.getTime())) return now;
+  throw new RunLogError(
+    "invalid-argument",
+    `the clock returned ${describeValue(now)}; a clock must return a valid Date`,
+  );
+}
+
+/**
+ * Checks a `clock` option: `undefined`, or a function.
+ *
+ * @throws {RunLogError} `"invalid-argument"` for anything else.
+ */
+export function assertClock(clock: unknown): (() => Date) | undefined {
+  if (clock === undefined || typeof clock === "function") return clock as (() => Date) | undefined;
+  throw new RunLogError(
+    "invalid-argument",
+    `the clock option must be a function returning a Date, got ${describeValue(clock)}`,
+  );
 }

@@ -1,10 +1,18 @@
 import type { Workspace } from "./workspace.ts";
 import type { AppendHandle } from "./append_handle.ts";
 import { WorkspaceError } from "./workspace_error.ts";
+import { RunLogError } from "./run_log_error.ts";
+import { utf8Length } from "./_utf8.ts";
 
-/** How much of a log's end is read at a time, and at most, to resume it. */
+/** How much of a log's end is read at a time to resume it. */
 const TAIL_CHUNK_BYTES = 64 * 1024;
-export const TAIL_LIMIT_BYTES = 1024 * 1024;
+
+/**
+ * The longest line the log writers write, in bytes. Longer lines are
+ * refused when written, so that resuming can always find the last line
+ * while holding at most this much of it in memory.
+ */
+export const MAX_LINE_BYTES = 1024 * 1024;
 
 /** What the end of a log file looks like. */
 export interface LogTail {
@@ -12,8 +20,6 @@ export interface LogTail {
   torn: boolean;
   /** The last complete line that `accept` took, without its newline. */
   line?: string;
-  /** Whether the scan stopped at the byte limit before the start of the file. */
-  truncated: boolean;
 }
 
 const NEWLINE = 0x0a;
@@ -21,53 +27,69 @@ const decoder = new TextDecoder();
 
 /**
  * Finds the last complete (newline-terminated) line of a log that `accept`
- * takes, reading the file backwards in chunks: never more than `limit`
- * bytes, whatever the file's size. A torn last line is never taken.
+ * takes, reading the file backwards in chunks. A torn last line is never
+ * taken, whatever its size; lines longer than {@linkcode MAX_LINE_BYTES}
+ * are skipped without being held, so memory stays bounded. It usually reads
+ * one chunk: the time grows with how far back the line is, not with the
+ * file's size.
  */
 export async function scanLogTail(
   ws: Workspace,
   path: string,
   accept: (line: string) => boolean,
-  limit = TAIL_LIMIT_BYTES,
 ): Promise<LogTail> {
   let size: number;
   try {
     size = await ws.fileSize(path);
   } catch (error) {
-    if (error instanceof WorkspaceError && error.code === "not-found") {
-      return { torn: false, truncated: false };
-    }
+    if (error instanceof WorkspaceError && error.code === "not-found") return { torn: false };
     throw error;
   }
-  let start = size;
-  let buffer = new Uint8Array(0);
   let torn = false;
-  // Newlines at indices below this have not been examined yet.
-  let unexamined = 0;
-  while (start > 0 && size - start < limit) {
+  // The bytes of the line being assembled, from the last newline seen back
+  // to where the scan is; `undefined` once they exceed the line limit.
+  let pending: Uint8Array | undefined = new Uint8Array(0);
+  // The bytes after the file's last newline are its torn end, never a line.
+  let sawNewline = false;
+  const take = (head: Uint8Array): void => {
+    if (pending === undefined) return;
+    if (pending.length + head.length > MAX_LINE_BYTES) {
+      pending = undefined;
+      return;
+    }
+    const joined = new Uint8Array(head.length + pending.length);
+    joined.set(head);
+    joined.set(pending, head.length);
+    pending = joined;
+  };
+  // Ends the line assembled so far; returns it when it counts.
+  const complete = (): string | undefined => {
+    const bytes = pending;
+    const counts = sawNewline && bytes !== undefined;
+    sawNewline = true;
+    pending = new Uint8Array(0);
+    if (!counts) return undefined;
+    const line = decoder.decode(bytes);
+    return accept(line) ? line : undefined;
+  };
+  for (let start = size; start > 0;) {
     const length = Math.min(TAIL_CHUNK_BYTES, start);
     start -= length;
     const chunk = await ws.readRange(path, start, length);
     if (chunk.length !== length) break; // The file shrank under us: keep what we know.
-    if (buffer.length === 0) torn = chunk[chunk.length - 1] !== NEWLINE;
-    const joined = new Uint8Array(chunk.length + buffer.length);
-    joined.set(chunk);
-    joined.set(buffer, chunk.length);
-    buffer = joined;
-    unexamined += chunk.length;
-    // Walk complete lines backwards: each ends at a newline and starts after
-    // the previous newline, or at the start of the file.
-    let end = lastNewline(buffer, unexamined - 1);
-    while (end >= 0) {
-      const previous = lastNewline(buffer, end - 1);
-      if (previous < 0 && start > 0) break; // It begins in a chunk not read yet.
-      const line = decoder.decode(buffer.subarray(previous + 1, end));
-      if (accept(line)) return { torn, line, truncated: false };
-      end = previous;
+    if (start + length === size) torn = chunk[length - 1] !== NEWLINE;
+    let end = length;
+    for (let i = lastNewline(chunk, end - 1); i >= 0; i = lastNewline(chunk, i - 1)) {
+      take(chunk.subarray(i + 1, end));
+      const line = complete();
+      if (line !== undefined) return { torn, line };
+      end = i;
     }
-    unexamined = end + 1;
+    take(chunk.subarray(0, end));
   }
-  return { torn, truncated: start > 0 };
+  // The first line of the file has no newline before it.
+  const line = size > 0 ? complete() : undefined;
+  return line === undefined ? { torn } : { torn, line };
 }
 
 // TypedArray#lastIndexOf counts a negative start from the end; never here.
@@ -88,4 +110,20 @@ export async function openLogAfter(
   const handle = await ws.openAppend(path);
   if (tail.torn) await handle.write("\n");
   return handle;
+}
+
+/**
+ * Refuses a line longer than {@linkcode MAX_LINE_BYTES}, before anything is
+ * written: such a line could not be found again when the log is resumed.
+ */
+export function assertLineLength(line: string, path: string, what: string): void {
+  // Most lines are far shorter than a third of the limit: skip the count.
+  if (line.length * 3 <= MAX_LINE_BYTES) return;
+  const bytes = utf8Length(line);
+  if (bytes <= MAX_LINE_BYTES) return;
+  throw new RunLogError(
+    "invalid-argument",
+    `${what} for '${path}' would be ${bytes} bytes, more than the ${MAX_LINE_BYTES} a log ` +
+      "line may have; write large payloads to a file under debug/ and log its path",
+  );
 }

@@ -16,7 +16,16 @@ const BY_ERRNO: Record<string, WorkspaceErrorCode> = {
   ENFILE: "too-many-open-files",
   ENAMETOOLONG: "invalid-path",
   EINVAL: "invalid-path",
-  ELOOP: "invalid-path",
+  // What O_NOFOLLOW reports for a link, and O_NONBLOCK for a FIFO without a reader.
+  ELOOP: "symlink",
+  ENXIO: "not-a-regular-file",
+  EFBIG: "too-large",
+};
+
+const DETAIL_BY_ERRNO: Record<string, string> = {
+  EROFS: "the file system is read-only; put the workspace on a writable volume",
+  ENAMETOOLONG: "a name in the path is longer than the file system allows (255 bytes)",
+  EFBIG: "the file would exceed the largest size the file system allows",
 };
 
 /** The errno-style code of a runtime error, if it has one. */
@@ -47,10 +56,6 @@ export function mapError(error: unknown, operation: string, path: string): Works
       }`,
     });
   }
-  const detail = errno === "EROFS"
-    ? "the file system is read-only; put the workspace on a writable volume"
-    : errno === "ELOOP"
-    ? "too many symbolic links in the path"
-    : undefined;
+  const detail = errno === undefined ? undefined : DETAIL_BY_ERRNO[errno];
   return new WorkspaceError(code, operation, path, { cause: error, detail });
 }

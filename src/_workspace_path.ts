@@ -1,4 +1,8 @@
 import { WorkspaceError } from "./workspace_error.ts";
+import { utf8Length } from "./_utf8.ts";
+
+/** The longest name one path segment may have on common file systems, in UTF-8 bytes. */
+export const MAX_SEGMENT_BYTES = 255;
 
 /** The normalised path of the workspace root itself. */
 export const ROOT = ".";
@@ -31,6 +35,15 @@ export function normalizeWorkspacePath(path: string, operation: string): string 
   const segments = path.split("/").filter((s) => s !== "" && s !== ".");
   if (segments.includes("..")) {
     refuse("'..' segments are refused; a workspace path cannot leave its root");
+  }
+  for (const segment of segments) {
+    const bytes = utf8Length(segment);
+    if (bytes > MAX_SEGMENT_BYTES) {
+      refuse(
+        `the name '${segment.slice(0, 40)}…' is ${bytes} bytes long in UTF-8, and file systems ` +
+          `allow ${MAX_SEGMENT_BYTES}; use a shorter name`,
+      );
+    }
   }
   return segments.length === 0 ? ROOT : segments.join("/");
 }

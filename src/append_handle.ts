@@ -7,6 +7,8 @@
  */
 import { WorkspaceError } from "./workspace_error.ts";
 import { mapError } from "./_map_error.ts";
+import { FailureReport } from "./_failure_report.ts";
+import { describeValue } from "./_describe_value.ts";
 
 /**
  * A file open for appending, from {@linkcode Workspace.openAppend}.
@@ -15,6 +17,13 @@ import { mapError } from "./_map_error.ts";
  * it survives a `kill -9` of the process (not a power cut). Each `write` is
  * one `write(2)` on a file opened with `O_APPEND`, so lines written by
  * several processes to one file never interleave inside a line.
+ *
+ * A write that fails (a full disk) never glues what comes next onto what
+ * it left: when it wrote part of its bytes, the handle ends that fragment
+ * with a newline, in the same system call as its next write. A failed
+ * `write` that nobody awaits never becomes an unhandled rejection; it is
+ * reported by the next `write` (whose own bytes are written) and by
+ * `close()`.
  *
  * @example Appending lines, closed automatically
  * ```ts
@@ -43,9 +52,8 @@ export interface AppendHandle extends AsyncDisposable {
    */
   writeSync(data: string | Uint8Array): void;
   /**
-   * Closes the file after any write in progress. Rejects with the first
-   * error the handle met, so that the failure of a write nobody awaited is
-   * still reported. Closing again does nothing.
+   * Closes the file. Rejects with the failures of writes that nobody
+   * awaited, or with the close's own failure. Closing again does nothing.
    */
   close(): Promise<void>;
 }
@@ -64,6 +72,7 @@ export interface AppendTarget {
 const encoder = new TextEncoder();
 const RESOLVED = Promise.resolve();
 const SCRATCH_BYTES = 8192;
+const NEWLINE = 0x0a;
 
 // TextEncoder#encode allocates, and in V8 costs more than the write of a
 // short line itself; encodeInto a scratch buffer is several times cheaper.
@@ -71,6 +80,13 @@ const SCRATCH_BYTES = 8192;
 function encodeText(text: string, scratch: Uint8Array): Uint8Array {
   const { read, written } = encoder.encodeInto(text, scratch);
   return read === text.length ? scratch.subarray(0, written) : encoder.encode(text);
+}
+
+function withNewlineFirst(bytes: Uint8Array): Uint8Array {
+  const joined = new Uint8Array(bytes.length + 1);
+  joined[0] = NEWLINE;
+  joined.set(bytes, 1);
+  return joined;
 }
 
 /**
@@ -83,37 +99,46 @@ function encodeText(text: string, scratch: Uint8Array): Uint8Array {
  */
 export function appendHandle(path: string, target: AppendTarget): AppendHandle {
   let closed = false;
+  // A failed write left part of its bytes: end them before the next write.
+  let fragment = false;
   const scratch = new Uint8Array(SCRATCH_BYTES);
-  let firstError: WorkspaceError | undefined;
-  const fail = (error: unknown, operation: string): WorkspaceError => {
-    const mapped = mapError(error, operation, path);
-    firstError ??= mapped;
-    return mapped;
-  };
+  const failures = new FailureReport();
   const writeSync = (data: string | Uint8Array): void => {
     if (closed) {
       throw new WorkspaceError("closed", "write", path);
     }
-    const bytes = typeof data === "string" ? encodeText(data, scratch) : data;
+    let bytes: Uint8Array;
+    if (typeof data === "string") bytes = encodeText(data, scratch);
+    else if (data instanceof Uint8Array) bytes = data;
+    else {
+      throw new WorkspaceError("invalid-argument", "write", path, {
+        detail: `write takes a string or a Uint8Array, got ${describeValue(data)}`,
+      });
+    }
+    if (fragment) bytes = withNewlineFirst(bytes);
+    let done = 0;
     try {
-      for (let done = 0; done < bytes.length;) {
+      while (done < bytes.length) {
         const n = target.write(done === 0 ? bytes : bytes.subarray(done));
         if (!(n > 0)) throw new Error(`write made no progress (${n} bytes)`);
         done += n;
       }
+      fragment = false;
     } catch (error) {
-      throw fail(error, "write");
+      if (done > 0) fragment = done < bytes.length;
+      throw mapError(error, "write", path);
     }
   };
   const close = async (): Promise<void> => {
     if (closed) return;
     closed = true;
+    const unobserved = failures.takeUnobserved();
     try {
       await target.close();
     } catch (error) {
-      fail(error, "close");
+      throw mapError(error, "close", path);
     }
-    if (firstError !== undefined) throw firstError;
+    if (unobserved !== undefined) throw unobserved;
   };
   return {
     path,
@@ -122,10 +147,10 @@ export function appendHandle(path: string, target: AppendTarget): AppendHandle {
     write(data: string | Uint8Array): Promise<void> {
       try {
         writeSync(data);
-        return RESOLVED;
       } catch (error) {
-        return Promise.reject(error);
+        return failures.reject(error);
       }
+      return failures.resolve(RESOLVED);
     },
     writeSync,
     close,

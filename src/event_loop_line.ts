@@ -1,17 +1,28 @@
 /**
- * The line format of `event_loop.log`, as the Rust original writes it:
+ * The line format of `event_loop.log`:
  *
  * ```text
  * <seq> ts=<ts> phase=<p> effect=<e> event=<ev>[ extra=[a,b]][ ctx=k=v,…] ms=<n>
  * ```
  *
- * A value holding a space, `=`, `,`, `"`, `[`, `]` or a control character
- * (or an empty value) is written as a JSON string literal, so every line
- * parses back to exactly what was logged.
+ * Two dialects share it. runlog writes a value holding a space, `=`, `,`,
+ * `"`, `[`, `]` or a control character (or an empty value) as a JSON string
+ * literal, so that every line it writes parses back exactly. The Rust
+ * original writes every value as it is: display names with spaces, Rust
+ * `Debug` text with braces, quotes and commas, `+00:00` timestamps; its lines
+ * are read by anchoring on the keys, and flagged where that is ambiguous (see
+ * {@linkcode parseEventLoopLine}).
+ *
+ * What the Rust tool sees in runlog's lines: its resume reads only the first
+ * word of the last line, the sequence number, which both dialects write
+ * alike; quoting only shows to people reading the file. A runlog line whose
+ * values need no quoting is byte for byte the line the Rust tool would write,
+ * apart from the timestamp (`…Z` where Rust writes `…+00:00`).
  *
  * @module
  */
 import { RunLogError } from "./run_log_error.ts";
+import { safeString } from "./_safe_string.ts";
 
 /** One line of `event_loop.log`. */
 export interface EventLoopEntry {
@@ -33,9 +44,16 @@ export interface EventLoopEntry {
   durationMs: number;
 }
 
-// Characters that end a bare token or would make it ambiguous.
+// Characters that end a bare token or would make it ambiguous, C1 controls
+// included (`\s` holds U+2028 and U+2029, which some readers take for line breaks).
 // deno-lint-ignore no-control-regex
-const NEEDS_QUOTES = /[\s=,"[\]\u0000-\u001f\u007f\u0085]/;
+const NEEDS_QUOTES = /[\s=,"[\]\u0000-\u001f\u007f-\u009f]/;
+// What `JSON.stringify` leaves raw but must not stand raw in a line.
+const RAW_IN_JSON = /[\u007f-\u009f\u2028\u2029]/g;
+
+function escapeUnicode(char: string): string {
+  return `\\u${char.charCodeAt(0).toString(16).padStart(4, "0")}`;
+}
 
 // Printable ASCII that may stand in a bare value; a per-character table
 // lookup is several times cheaper than a regex test on short values.
@@ -65,7 +83,9 @@ function quote(value: string): string {
     const code = value.charCodeAt(i);
     if (code >= 128 || BARE[code] === 0) {
       // Not plain ASCII: the full rule decides (non-ASCII letters stay bare).
-      return NEEDS_QUOTES.test(value) ? JSON.stringify(value) : value;
+      return NEEDS_QUOTES.test(value)
+        ? JSON.stringify(value).replace(RAW_IN_JSON, escapeUnicode)
+        : value;
     }
   }
   return value === "" ? '""' : value;
@@ -123,7 +143,8 @@ export type EventLoopContext =
 
 /**
  * Builds a line in one pass, without intermediate arrays: the hot path of
- * `EventLoopLogger.logEffect`. Values are written with `String()`;
+ * `EventLoopLogger.logEffect`. Values are written with `safeString()`, which
+ * never throws (BigInt, symbols, circular objects);
  * `tsIsSafe` skips quoting a timestamp the logger made itself.
  */
 export function buildEventLoopLine(
@@ -146,17 +167,17 @@ export function buildEventLoopLine(
   if (!isDurationMs(durationMs)) {
     throw new RunLogError(
       "invalid-argument",
-      `invalid durationMs ${durationMs} for effect ${JSON.stringify(String(effect))}: ` +
+      `invalid durationMs ${durationMs} for effect ${JSON.stringify(safeString(effect))}: ` +
         "it must be a non-negative integer number of milliseconds (round it)",
     );
   }
-  let line = `${seq} ts=${tsIsSafe ? ts : quote(ts)} phase=${quoteName(String(phase))} effect=${
-    quoteName(String(effect))
-  } event=${quoteName(String(event))}`;
+  let line = `${seq} ts=${tsIsSafe ? ts : quote(ts)} phase=${quoteName(safeString(phase))} effect=${
+    quoteName(safeString(effect))
+  } event=${quoteName(safeString(event))}`;
   if (extra !== undefined && extra.length > 0) {
     line += " extra=[";
     for (let i = 0; i < extra.length; i++) {
-      line += (i === 0 ? "" : ",") + quote(String(extra[i]));
+      line += (i === 0 ? "" : ",") + quote(safeString(extra[i]));
     }
     line += "]";
   }
@@ -165,13 +186,15 @@ export function buildEventLoopLine(
     if (Array.isArray(context)) {
       for (let i = 0; i < context.length; i++) {
         const pair = context[i];
-        pairs += `${i === 0 ? "" : ","}${quoteName(String(pair[0]))}=${quote(String(pair[1]))}`;
+        pairs += `${i === 0 ? "" : ","}${quoteName(safeString(pair[0]))}=${
+          quote(safeString(pair[1]))
+        }`;
       }
     } else {
       for (const key in context) {
         if (!Object.hasOwn(context, key)) continue;
         pairs += `${pairs === "" ? "" : ","}${quoteName(key)}=${
-          quote(String((context as Record<string, unknown>)[key]))
+          quote(safeString((context as Record<string, unknown>)[key]))
         }`;
       }
     }
@@ -180,85 +203,213 @@ export function buildEventLoopLine(
   return `${line} ms=${durationMs}\n`;
 }
 
+/** What {@linkcode parseEventLoopLine} returns: the entry, and how it was read. */
+export interface ParsedEventLoopLine extends EventLoopEntry {
+  /**
+   * The line's format. `"rust"` when its `ts` is an RFC 3339 time with a
+   * numeric offset (`2026-02-06T14:03:27.123+00:00`: chrono writes that,
+   * runlog writes `…Z`), or when only the Rust grammar reads it; `"runlog"`
+   * otherwise.
+   */
+  dialect: "runlog" | "rust";
+  /**
+   * `false` when the line can be read in more than one way and the entry is
+   * the most plausible reading. Only lines read by the Rust grammar, whose
+   * values are not quoted, can be ambiguous.
+   */
+  exact: boolean;
+}
+
+/** Why a grammar does not read a line, and where. */
+interface Failure {
+  at: number;
+  why: string;
+  /** The runlog grammar failed inside a quoted value: the line uses runlog's quoting. */
+  inQuote?: boolean;
+}
+
+function isFailure(result: ParsedEventLoopLine | Failure): result is Failure {
+  return "why" in result;
+}
+
+// chrono's `to_rfc3339()`: what the Rust original writes, never runlog's logger.
+const RUST_TS = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?[+-]\d\d:\d\d$/;
+const RUST_HEAD = /^(\d+) ts=(\S+) phase=/;
+const DIGITS = /^\d+$/;
+
 /**
- * Parses one `event_loop.log` line (with or without its `\n`), as written by
- * {@linkcode formatEventLoopLine} or by the Rust original when its values
- * need no quoting.
+ * Parses one `event_loop.log` line (with or without its `\n`), written by
+ * runlog or by the Rust original.
  *
- * @example Round-tripping a line
+ * Two grammars read lines. runlog's reads exactly what runlog writes: bare
+ * tokens that need no quoting, or JSON strings. The Rust grammar reads
+ * values as written: it anchors on the keys (` phase=`, ` effect=`,
+ * ` event=`, ` extra=[`, ` ctx=`, and ` ms=<digits>` at the very end) and
+ * does not take a separator that stands inside a double-quoted string (with
+ * backslash escapes) or inside `()`, `[]` or `{}` of Rust `Debug` text.
+ * Extra items are split at such commas, context pairs at such commas and
+ * their `=`. A line whose `ts` has a numeric offset (chrono's
+ * `…+00:00`; runlog writes `…Z`) is read by the Rust grammar first, any
+ * other line by runlog's first; the other grammar reads what the first does
+ * not. `dialect` says which format the line is in: `"rust"` for a Rust
+ * timestamp or a line only the Rust grammar reads, else `"runlog"`.
+ *
+ * The entry has `exact: false`, and is the most plausible reading, when:
+ * - a value after the phase holds ` effect=`, ` event=`, ` extra=[` or
+ *   ` ctx=` outside strings and brackets (a key could end elsewhere);
+ * - the brackets or quotes of a value do not balance (separators are then
+ *   looked for without regard to them, and the extra list ends at the first
+ *   `]` followed by ` ctx=`, or at a `]` before ` ms=`);
+ * - a context segment holds several `=` (it is split at the last one:
+ *   `k=v=a` is `["k=v", "a"]`) or none (it continues the previous value,
+ *   comma included: `a=1,2` is `[["a", "1,2"]]`; before any pair, it starts
+ *   the next key);
+ * - a line with a Rust timestamp holds quoted values that runlog's grammar
+ *   reads (the Rust reading is returned: Rust never quotes).
+ *
+ * A line that runlog's grammar reads without quotes is exact whatever its
+ * dialect: values without spaces, `=` or `,` leave no choice.
+ *
+ * @example Reading runlog's and the Rust original's lines
  * ```ts
  * import assert from "node:assert/strict";
  * import { parseEventLoopLine } from "@ralph/runlog";
  *
- * const entry = parseEventLoopLine(
+ * const runlog = parseEventLoopLine(
  *   '7 ts=2026-02-06T14:03:27.123Z phase=Review effect=Invoke event="Failed: timeout" ctx=pass=2 ms=5000',
  * );
- * assert.equal(entry.event, "Failed: timeout");
- * assert.deepEqual(entry.context, [["pass", "2"]]);
+ * assert.equal(runlog.event, "Failed: timeout");
+ * assert.deepEqual(runlog.context, [["pass", "2"]]);
+ * assert.equal(runlog.dialect, "runlog");
+ *
+ * const rust = parseEventLoopLine(
+ *   "4 ts=2026-02-06T14:03:27.123+00:00 phase=Commit Message effect=InvokePlanningAgent { iteration: 0 } " +
+ *     "event=Planning(AgentInvoked { iteration: 0 }) extra=[CheckpointSaved { trigger: PhaseTransition },ContextCleaned] ms=812",
+ * );
+ * assert.equal(rust.phase, "Commit Message");
+ * assert.equal(rust.effect, "InvokePlanningAgent { iteration: 0 }");
+ * assert.deepEqual(rust.extra, ["CheckpointSaved { trigger: PhaseTransition }", "ContextCleaned"]);
+ * assert.equal(rust.dialect, "rust");
+ * assert.equal(rust.exact, true);
  * ```
  *
  * @param line The line.
- * @returns The entry.
- * @throws {RunLogError} `"invalid-log-line"`, saying where the line is wrong.
+ * @returns The entry, its dialect and whether the reading is the only one.
+ * @throws {RunLogError} `"invalid-log-line"` when neither grammar reads the
+ * line, saying where: the error of the Rust grammar for a line with a Rust
+ * timestamp; of runlog's when the line breaks inside one of its quoted
+ * values (the Rust grammar is not tried then); else of the grammar that read
+ * further.
  */
-export function parseEventLoopLine(line: string): EventLoopEntry {
+export function parseEventLoopLine(line: string): ParsedEventLoopLine {
   const text = line.endsWith("\n") ? line.slice(0, -1) : line;
+  const head = RUST_HEAD.exec(text);
+  if (head !== null && RUST_TS.test(head[2])) {
+    // The Rust tool's line, most likely: its grammar first. Without quotes,
+    // runlog's grammar can only agree with an exact reading.
+    const rust = readRustLine(text, head);
+    if (!isFailure(rust) && rust.exact && !text.includes('"')) return rust;
+    const runlog = readRunlogLine(text);
+    if (isFailure(runlog)) {
+      if (isFailure(rust)) throw lineError(text, rust);
+      return rust;
+    }
+    // runlog's grammar reads it: exactly when without quotes (values without
+    // spaces leave no choice); with quotes, Rust's reading is likelier.
+    if (runlog.exact || isFailure(rust)) return runlog;
+    return { ...rust, exact: false };
+  }
+  const runlog = readRunlogLine(text);
+  if (!isFailure(runlog)) return runlog;
+  if (runlog.inQuote) throw lineError(text, runlog);
+  const rust = readRustLine(text, head);
+  if (!isFailure(rust)) return rust;
+  throw lineError(text, rust.at > runlog.at ? rust : runlog);
+}
+
+function lineError(text: string, failure: Failure): RunLogError {
+  const shown = text.length > 200 ? `${text.slice(0, 200)}…` : text;
+  return new RunLogError(
+    "invalid-log-line",
+    `invalid event loop line ${JSON.stringify(shown)}: ${failure.why} at column ${
+      failure.at + 1
+    } (the format is "<seq> ts=… phase=… effect=… event=…[ extra=[…]][ ctx=…] ms=<n>"; ` +
+      "skip or repair the line)",
+  );
+}
+
+/**
+ * runlog's grammar. Its reading is exact unless the line has a Rust
+ * timestamp and quoted values: Rust would have written the quotes as text.
+ */
+function readRunlogLine(text: string): ParsedEventLoopLine | Failure {
+  // Each step returns undefined on failure, recorded here, rather than
+  // throwing: a throw costs more than a whole Rust line this grammar refuses.
   let i = 0;
-  const fail = (why: string): never => {
-    const shown = text.length > 200 ? `${text.slice(0, 200)}…` : text;
-    throw new RunLogError(
-      "invalid-log-line",
-      `invalid event loop line ${JSON.stringify(shown)}: ${why} at column ${i + 1}`,
-    );
+  let quoted = false;
+  let failure: Failure = { at: 0, why: "" };
+  const fail = (why: string, inQuote = false): undefined => {
+    failure = { at: i, why, inQuote };
+    return undefined;
   };
-  const expect = (literal: string) => {
-    if (!text.startsWith(literal, i)) fail(`expected "${literal}"`);
+  const expect = (literal: string): true | undefined => {
+    if (!text.startsWith(literal, i)) return fail(`expected "${literal}"`);
     i += literal.length;
+    return true;
   };
-  const integer = (what: string): number => {
+  const integer = (what: string): number | undefined => {
     const match = /^\d+/.exec(text.slice(i, i + 20));
     if (match === null) return fail(`expected ${what}`);
-    i += match[0].length;
     const value = Number(match[0]);
-    if (!Number.isSafeInteger(value)) fail(`${what} is too large`);
+    if (!Number.isSafeInteger(value)) return fail(`${what} is too large`);
+    i += match[0].length;
     return value;
   };
-  // A quoted JSON string, or a bare token ending at one of `stops`.
-  const value = (stops: string): string => {
+  // A quoted JSON string, or a bare token ending at one of `stops` that
+  // runlog would write bare: anything else is left to the Rust grammar.
+  const value = (stops: string): string | undefined => {
     if (text[i] === '"') {
       let j = i + 1;
       while (j < text.length && text[j] !== '"') j += text[j] === "\\" ? 2 : 1;
-      if (j >= text.length) fail("unterminated quoted value");
+      if (j >= text.length) return fail("unterminated quoted value", true);
+      let parsed: string;
       try {
-        const parsed = JSON.parse(text.slice(i, j + 1));
-        i = j + 1;
-        return parsed;
+        parsed = JSON.parse(text.slice(i, j + 1));
       } catch {
-        return fail("invalid escape in quoted value");
+        return fail("invalid escape in quoted value", true);
       }
+      i = j + 1;
+      quoted = true;
+      return parsed;
     }
     const start = i;
     while (i < text.length && !stops.includes(text[i])) i++;
-    if (i === start) fail("expected a value");
-    return text.slice(start, i);
+    if (i === start) return fail("expected a value");
+    const token = text.slice(start, i);
+    if (quote(token) === token) return token;
+    for (i = start; quote(text[i]) === text[i];) i++;
+    return fail(`unexpected ${JSON.stringify(text[i])} in an unquoted value`);
   };
 
   const seq = integer("a sequence number");
-  expect(" ts=");
+  if (seq === undefined || !expect(" ts=")) return failure;
   const ts = value(" ");
-  expect(" phase=");
+  if (ts === undefined || !expect(" phase=")) return failure;
   const phase = value(" ");
-  expect(" effect=");
+  if (phase === undefined || !expect(" effect=")) return failure;
   const effect = value(" ");
-  expect(" event=");
+  if (effect === undefined || !expect(" event=")) return failure;
   const event = value(" ");
+  if (event === undefined) return failure;
   const extra: string[] = [];
   if (text.startsWith(" extra=[", i)) {
     i += " extra=[".length;
     for (;;) {
-      extra.push(value(",]"));
+      const item = value(",]");
+      if (item === undefined) return failure;
+      extra.push(item);
       if (text[i] === "]") break;
-      expect(",");
+      if (!expect(",")) return failure;
     }
     i++;
   }
@@ -267,14 +418,220 @@ export function parseEventLoopLine(line: string): EventLoopEntry {
     i += " ctx=".length;
     for (;;) {
       const key = value("=, ");
-      expect("=");
-      context.push([key, value(", ")]);
+      if (key === undefined || !expect("=")) return failure;
+      const item = value(", ");
+      if (item === undefined) return failure;
+      context.push([key, item]);
       if (text[i] !== ",") break;
       i++;
     }
   }
-  expect(" ms=");
+  if (!expect(" ms=")) return failure;
   const durationMs = integer("the duration in ms");
-  if (i !== text.length) fail("unexpected text after ms");
-  return { seq, ts, phase, effect, event, extra, context, durationMs };
+  if (durationMs === undefined) return failure;
+  if (i !== text.length) {
+    fail("unexpected text after ms");
+    return failure;
+  }
+  const rust = RUST_TS.test(ts);
+  return {
+    seq,
+    ts,
+    phase,
+    effect,
+    event,
+    extra,
+    context,
+    durationMs,
+    dialect: rust ? "rust" : "runlog",
+    exact: !(rust && quoted),
+  };
+}
+
+const SPACE = 0x20;
+const QUOTE = 0x22;
+const COMMA = 0x2c;
+const EQUALS = 0x3d;
+const BACKSLASH = 0x5c;
+const CLOSE_SQUARE = 0x5d;
+// What separates the values of a Rust line after its phase.
+const SEPARATORS = [" effect=", " event=", " extra=[", " ctx="];
+const EVENT_KEY = [" event="];
+const AFTER_EVENT = [" extra=[", " ctx="];
+
+/**
+ * The first character `stop` in `text[from, to)` that stands outside
+ * double-quoted strings (with backslash escapes) and brackets `()[]{}`, as
+ * in Rust `Debug` text; with `keys`, only where one of them starts. Returns
+ * its index; -1 when there is none; -2 when the brackets or quotes do not
+ * balance, so that a separator may hide in them.
+ */
+function scanDebug(
+  text: string,
+  from: number,
+  to: number,
+  stop: number,
+  keys?: readonly string[],
+): number {
+  let depth = 0;
+  for (let i = from; i < to; i++) {
+    const code = text.charCodeAt(i);
+    if (code === QUOTE) {
+      for (i++; i < to; i++) {
+        const inner = text.charCodeAt(i);
+        if (inner === BACKSLASH) i++;
+        else if (inner === QUOTE) break;
+      }
+      if (i >= to) return -2;
+    } else if (
+      depth === 0 && code === stop && (keys === undefined || startsWithAny(text, i, keys))
+    ) {
+      return i;
+    } else if (code === 0x28 || code === 0x5b || code === 0x7b) {
+      depth++;
+    } else if ((code === 0x29 || code === 0x5d || code === 0x7d) && --depth < 0) {
+      return -2;
+    }
+  }
+  return depth === 0 ? -1 : -2;
+}
+
+function startsWithAny(text: string, at: number, keys: readonly string[]): boolean {
+  for (const key of keys) if (text.startsWith(key, at)) return true;
+  return false;
+}
+
+/**
+ * Where the value starting at `from` ends: at the first of `wanted` outside
+ * strings and brackets (-1: at `to`). `clean` is false when the value holds
+ * another separator, or does not balance (then the first `wanted` counts).
+ */
+function valueEnd(
+  text: string,
+  from: number,
+  to: number,
+  wanted: readonly string[],
+): { end: number; clean: boolean } {
+  let clean = true;
+  for (let at = from;;) {
+    const hit = scanDebug(text, at, to, SPACE, SEPARATORS);
+    if (hit === -1) return { end: -1, clean };
+    if (hit === -2) {
+      let end = -1;
+      for (const key of wanted) {
+        const found = text.indexOf(key, from);
+        if (found >= 0 && found < to && (end < 0 || found < end)) end = found;
+      }
+      return { end, clean: false };
+    }
+    if (startsWithAny(text, hit, wanted)) return { end: hit, clean };
+    clean = false;
+    at = hit + 1;
+  }
+}
+
+/** Splits `text[from, to)` at `sep` outside strings and brackets, or at every `sep` when they do not balance. */
+function splitDebug(
+  text: string,
+  from: number,
+  to: number,
+  sep: number,
+): { parts: string[]; balanced: boolean } {
+  const parts: string[] = [];
+  for (let start = from;;) {
+    const hit = scanDebug(text, start, to, sep);
+    if (hit >= 0) {
+      parts.push(text.slice(start, hit));
+      start = hit + 1;
+    } else if (hit === -1) {
+      parts.push(text.slice(start, to));
+      return { parts, balanced: true };
+    } else {
+      return { parts: text.slice(from, to).split(String.fromCharCode(sep)), balanced: false };
+    }
+  }
+}
+
+/** The Rust original's grammar: nothing quoted, values found by their keys. */
+function readRustLine(text: string, head: RegExpExecArray | null): ParsedEventLoopLine | Failure {
+  if (head === null) return { at: 0, why: 'expected "<seq> ts=<time> phase="' };
+  const seq = Number(head[1]);
+  if (!Number.isSafeInteger(seq)) return { at: 0, why: "a sequence number is too large" };
+  const phaseStart = head[0].length;
+  const msAt = text.lastIndexOf(" ms=");
+  if (msAt < phaseStart || !DIGITS.test(text.slice(msAt + 4))) {
+    return { at: msAt < phaseStart ? text.length : msAt + 4, why: 'expected " ms=<n>" to end it' };
+  }
+  const durationMs = Number(text.slice(msAt + 4));
+  if (!Number.isSafeInteger(durationMs)) return { at: msAt + 4, why: "the duration is too large" };
+  const effectAt = text.indexOf(" effect=", phaseStart);
+  if (effectAt < 0 || effectAt >= msAt) return { at: phaseStart, why: 'expected " effect="' };
+  const effectStart = effectAt + " effect=".length;
+  const effectEnd = valueEnd(text, effectStart, msAt, EVENT_KEY);
+  if (effectEnd.end < 0) return { at: effectStart, why: 'expected " event="' };
+  let exact = effectEnd.clean;
+  const eventStart = effectEnd.end + " event=".length;
+  const eventEnd = valueEnd(text, eventStart, msAt, AFTER_EVENT);
+  exact &&= eventEnd.clean;
+  let next = eventEnd.end < 0 ? msAt : eventEnd.end;
+  const event = text.slice(eventStart, next);
+
+  let extra: string[] = [];
+  if (text.startsWith(" extra=[", next)) {
+    const open = next + " extra=[".length;
+    let close = scanDebug(text, open, msAt, CLOSE_SQUARE);
+    if (close < 0 || (close + 1 !== msAt && !text.startsWith(" ctx=", close + 1))) {
+      exact = false;
+      close = text.indexOf("] ctx=", open);
+      if (close < 0 || close >= msAt) {
+        close = text.charCodeAt(msAt - 1) === CLOSE_SQUARE ? msAt - 1 : -1;
+      }
+      if (close < open) {
+        return { at: open, why: 'expected "]" to end the extra list, before " ctx=" or " ms="' };
+      }
+    }
+    if (close === open) return { at: open, why: "an empty extra list (it is never written)" };
+    const items = splitDebug(text, open, close, COMMA);
+    extra = items.parts;
+    exact &&= items.balanced;
+    next = close + 1;
+  }
+
+  const context: [string, string][] = [];
+  if (next < msAt) {
+    const from = next + " ctx=".length;
+    if (from >= msAt) return { at: from, why: "an empty context (it is never written)" };
+    if (scanDebug(text, from, msAt, SPACE, SEPARATORS) !== -1) exact = false;
+    const segments = splitDebug(text, from, msAt, COMMA);
+    exact &&= segments.balanced;
+    let orphan = ""; // Segments without "=" before any pair: the start of a key.
+    for (const segment of segments.parts) {
+      const split = splitDebug(segment, 0, segment.length, EQUALS);
+      const parts = split.parts;
+      if (parts.length === 1) {
+        exact = false;
+        if (context.length > 0) context[context.length - 1][1] += `,${segment}`;
+        else orphan += `${segment},`;
+        continue;
+      }
+      if (parts.length > 2 || !split.balanced || orphan !== "") exact = false;
+      const value = parts.pop()!;
+      context.push([orphan + parts.join("="), value]);
+      orphan = "";
+    }
+    if (context.length === 0) return { at: from, why: 'expected "=" in the context' };
+  }
+
+  return {
+    seq,
+    ts: head[2],
+    phase: text.slice(phaseStart, effectAt),
+    effect: text.slice(effectStart, effectEnd.end),
+    event,
+    extra,
+    context,
+    durationMs,
+    dialect: "rust",
+    exact,
+  };
 }

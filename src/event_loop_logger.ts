@@ -9,8 +9,10 @@ import type { RunLogContext } from "./run_log_context.ts";
 import type { LoggerOptions } from "./pipeline_logger.ts";
 import { buildEventLoopLine } from "./event_loop_line.ts";
 import { RunLogError } from "./run_log_error.ts";
-import { isoTimestamp, nowFrom } from "./_iso_time.ts";
-import { openLogAfter, scanLogTail, TAIL_LIMIT_BYTES } from "./_log_tail.ts";
+import { assertClock, isoTimestamp, nowFrom } from "./_iso_time.ts";
+import { assertLineLength, openLogAfter, scanLogTail } from "./_log_tail.ts";
+import { FailureReport } from "./_failure_report.ts";
+import { describeValue } from "./_describe_value.ts";
 
 /** What {@linkcode EventLoopLogger.logEffect} records about one effect. */
 export interface EffectRecord {
@@ -20,12 +22,15 @@ export interface EffectRecord {
   effect: string;
   /** The primary event it produced. */
   event: string;
-  /** Further events, in order. */
-  extra?: readonly string[];
-  /** Context, as an object or as ordered pairs. Values are written with `String()`. */
+  /** Further events, in order; any value works, written as text. */
+  extra?: readonly unknown[];
+  /**
+   * Context, as an object or as ordered pairs. Values are written as text;
+   * any value works (objects as JSON).
+   */
   context?:
-    | Readonly<Record<string, string | number | boolean>>
-    | readonly (readonly [string, string | number | boolean])[];
+    | Readonly<Record<string, unknown>>
+    | readonly (readonly [string, unknown])[];
   /** How long the effect took, in whole milliseconds. */
   durationMs: number;
 }
@@ -34,11 +39,47 @@ export interface EffectRecord {
 // written by the Rust original may not parse strictly (unquoted values).
 const SEQUENCED_LINE = /^(\d+) ts=\S/;
 
+function refuse(what: string, value: unknown, expected: string): never {
+  throw new RunLogError(
+    "invalid-argument",
+    `invalid effect record: ${what} must be ${expected}, got ${describeValue(value)}`,
+  );
+}
+
+// From plain JavaScript anything may come: check what the types promise.
+function assertRecord(record: EffectRecord): void {
+  if (typeof record !== "object" || record === null) refuse("the record", record, "an object");
+  for (const key of ["phase", "effect", "event"] as const) {
+    if (typeof record[key] !== "string") refuse(key, record[key], "a string");
+  }
+  if (record.extra !== undefined && !Array.isArray(record.extra)) {
+    refuse("extra", record.extra, "an array");
+  }
+  const context = record.context;
+  if (context === undefined) return;
+  if (typeof context !== "object" || context === null) {
+    refuse("context", context, "an object or an array of [key, value] pairs");
+  }
+  if (Array.isArray(context)) {
+    for (const pair of context) {
+      if (!Array.isArray(pair) || pair.length !== 2 || typeof pair[0] !== "string") {
+        refuse("each context pair", pair, "a [string, value] pair");
+      }
+    }
+  }
+}
+
 /**
  * Writes `event_loop.log` through one open file. On open, the sequence
- * continues after the last complete line, found by reading a bounded tail
- * of the file (at most 1 MiB, whatever its size); a line torn by a crash is
- * skipped and ended, never taken as a reason to start again at 1.
+ * continues after the last complete line, found by reading the file
+ * backwards from its end (usually one 64 KiB read, whatever its size); a
+ * line torn by a crash is skipped and ended, never taken as a reason to
+ * start again at 1. A line may hold at most 1 MiB, so that it can always be
+ * found again.
+ *
+ * A failed write never reuses its sequence number, and a failed
+ * `logEffect` that nobody awaits never ends the process: the failure is
+ * reported by the next `logEffect` and by `close()`.
  *
  * @example Logging effects, then resuming
  * ```ts
@@ -60,15 +101,18 @@ export class EventLoopLogger implements AsyncDisposable {
   readonly path: string;
   readonly #handle: AppendHandle;
   readonly #clock: (() => Date) | undefined;
+  readonly #ctx: RunLogContext;
+  readonly #failures = new FailureReport();
   #nextSeq: number;
 
   private constructor(
-    path: string,
+    ctx: RunLogContext,
     handle: AppendHandle,
     clock: (() => Date) | undefined,
     nextSeq: number,
   ) {
-    this.path = path;
+    this.#ctx = ctx;
+    this.path = ctx.eventLoopLog();
     this.#handle = handle;
     this.#clock = clock;
     this.#nextSeq = nextSeq;
@@ -80,22 +124,35 @@ export class EventLoopLogger implements AsyncDisposable {
    * @param ctx The run.
    * @param options The clock for timestamps.
    * @returns The logger.
-   * @throws {RunLogError} `"invalid-log-line"` when the last 1 MiB of a
-   * longer file holds no sequence-numbered line.
+   * @throws {RunLogError} `"invalid-log-line"` when the last line's sequence
+   * number is not a safe integer (the file was not written by runlog);
+   * `"closed"` or `"lease-lost"` when the context no longer holds the run.
    */
   static async open(ctx: RunLogContext, options: LoggerOptions = {}): Promise<EventLoopLogger> {
+    ctx.assertActive();
+    const clock = assertClock(options?.clock);
     const path = ctx.eventLoopLog();
     const tail = await scanLogTail(ctx.workspace, path, (line) => SEQUENCED_LINE.test(line));
-    if (tail.line === undefined && tail.truncated) {
-      throw new RunLogError(
-        "invalid-log-line",
-        `cannot continue the sequence of '${path}': its last ${TAIL_LIMIT_BYTES} bytes ` +
-          "hold no complete sequence-numbered line; move the file aside to start a new sequence",
-      );
+    let lastSeq = 0;
+    if (tail.line !== undefined) {
+      const digits = SEQUENCED_LINE.exec(tail.line)![1];
+      lastSeq = Number(digits);
+      if (!Number.isSafeInteger(lastSeq + 1)) {
+        const shown = tail.line.length > 120 ? `${tail.line.slice(0, 120)}…` : tail.line;
+        throw new RunLogError(
+          "invalid-log-line",
+          `cannot continue the sequence of '${path}': its last line starts with the sequence ` +
+            `number ${
+              digits.slice(0, 30)
+            }, beyond the largest safe integer (2^53-1), so the file ` +
+            `was not written by runlog; move it aside to start a new sequence (line: ${
+              JSON.stringify(shown)
+            })`,
+        );
+      }
     }
-    const lastSeq = tail.line === undefined ? 0 : Number(SEQUENCED_LINE.exec(tail.line)![1]);
     const handle = await openLogAfter(ctx.workspace, path, tail);
-    return new EventLoopLogger(path, handle, options.clock, lastSeq + 1);
+    return new EventLoopLogger(ctx, handle, clock, lastSeq + 1);
   }
 
   /** The sequence number the next line will get. */
@@ -109,13 +166,17 @@ export class EventLoopLogger implements AsyncDisposable {
    * @param record The effect.
    * @returns The sequence number of the line. A failed write leaves a gap in
    * the numbering rather than a duplicate.
-   * @throws {RunLogError} `"invalid-argument"` for a `durationMs` that is not
-   * a non-negative integer.
+   * @throws {RunLogError} `"invalid-argument"` for a record that does not
+   * have the documented shape, a `durationMs` that is not a non-negative
+   * integer, or a line over 1 MiB (nothing is written then).
    */
   logEffect(record: EffectRecord): Promise<number> {
     const seq = this.#nextSeq;
     let line: string;
     try {
+      // Only the lease holder numbers lines: a run taken over stops here.
+      this.#ctx.assertActive();
+      assertRecord(record);
       line = buildEventLoopLine(
         seq,
         isoTimestamp(nowFrom(this.#clock)),
@@ -127,17 +188,23 @@ export class EventLoopLogger implements AsyncDisposable {
         record.durationMs,
         true,
       );
+      assertLineLength(line, this.path, `the line of effect ${JSON.stringify(record.effect)}`);
       this.#nextSeq = seq + 1;
       this.#handle.writeSync(line);
     } catch (error) {
-      return Promise.reject(error);
+      return this.#failures.reject(error);
     }
-    return Promise.resolve(seq);
+    return this.#failures.resolve(Promise.resolve(seq));
   }
 
-  /** Closes the log; rejects with the first write error, if any. */
-  close(): Promise<void> {
-    return this.#handle.close();
+  /**
+   * Closes the log. Rejects with the failures of `logEffect` calls that
+   * nobody awaited, or with the close's own failure.
+   */
+  async close(): Promise<void> {
+    const unobserved = this.#failures.takeUnobserved();
+    await this.#handle.close();
+    if (unobserved !== undefined) throw unobserved;
   }
 
   /** Closes the log. */

@@ -1,225 +1,318 @@
 /**
- * The semantics of a {@linkcode Workspace} on a real filesystem, written
- * once against a small {@linkcode FsDriver}; the Deno, Node and Bun adapters
- * are drivers plugged into it.
+ * The semantics of a {@linkcode Workspace} on a filesystem, written once
+ * against a small synchronous {@linkcode FsDriver}: the Deno, Node and Bun
+ * adapters and `MemoryWorkspace` are drivers plugged into it.
+ *
+ * Containment is enforced here, for every driver: no symbolic link inside
+ * the workspace is ever followed (each directory below the root is checked
+ * with `lstat` on the way down), only regular files are opened, and each
+ * opened file is checked to be the one that was looked at.
  *
  * @module
  */
-import type { DirEntry, OpenAppendOptions, Workspace } from "./workspace.ts";
-import { type AppendHandle, appendHandle, type AppendTarget } from "./append_handle.ts";
+import type { DirEntry, ReadOptions, Workspace } from "./workspace.ts";
+import type { OpenAppendOptions } from "./workspace.ts";
+import type { DriverFile, FileInfo, FileKind, FsDriver, OpenMode } from "./fs_driver.ts";
+import { type AppendHandle, appendHandle } from "./append_handle.ts";
+import type { ProcessHost } from "./process_host.ts";
 import { WorkspaceError } from "./workspace_error.ts";
 import {
   assertRange,
+  baseName,
   joinPath,
+  MAX_SEGMENT_BYTES,
   normalizeEntryPath,
   normalizeWorkspacePath,
   parentOf,
   ROOT,
 } from "./_workspace_path.ts";
 import { errnoOf, mapError } from "./_map_error.ts";
-import { decodeUtf8 } from "./_utf8.ts";
+import { decodeUtf8, utf8Length } from "./_utf8.ts";
+import { describeValue } from "./_describe_value.ts";
 
-/** What a path names, as an {@linkcode FsDriver} reports it. */
-export type FileKind = "file" | "dir" | "symlink" | "other";
+/** Who may read what a workspace creates; see {@linkcode WorkspaceOptions}. */
+export type SharingMode = "private" | "group";
 
-/**
- * The primitive operations of one runtime's filesystem, on absolute paths.
- * A driver throws the runtime's own errors (with an errno-style `code`);
- * {@linkcode FsWorkspace} maps them.
- */
-export interface FsDriver {
-  /** Reads a whole file. */
-  readFile(path: string): Promise<Uint8Array>;
-  /** Writes (or appends to) a file, creating it; parents must exist. */
-  writeFile(path: string, data: Uint8Array, append: boolean): Promise<void>;
-  /** Creates a file that must not exist, with `mode`, writes it, flushes it to disk, closes it. */
-  writeNewFile(path: string, data: Uint8Array, mode: number): Promise<void>;
-  /** The kind of entry, following symbolic links or not. */
-  stat(path: string, followLinks: boolean): Promise<FileKind>;
-  /** Removes a file or symbolic link. */
-  unlink(path: string): Promise<void>;
-  /** Removes a directory and everything below it. */
-  removeTree(path: string): Promise<void>;
-  /** Creates a directory; with `recursive`, parents too and no error if it exists. */
-  mkdir(path: string, recursive: boolean): Promise<void>;
-  /** Lists a directory's entries, without following links. */
-  readDir(path: string): Promise<{ name: string; kind: FileKind }[]>;
-  /** Renames an entry, replacing a file at `to`. */
-  rename(from: string, to: string): Promise<void>;
-  /** Sets permission bits. */
-  chmod(path: string, mode: number): Promise<void>;
+/** Options of the real workspaces (`DenoWorkspace`, `NodeWorkspace`, `BunWorkspace`). */
+export interface WorkspaceOptions {
   /**
-   * Opens a file with `O_APPEND` (and `O_CREAT`, plus `O_EXCL` when
-   * `exclusive`), mode 0644 before the umask; parents must exist.
+   * The permissions of what the workspace creates. `"private"` (the
+   * default): directories 0700 and files 0600, since agent logs hold
+   * prompts and keys. `"group"`: 0750 and 0640, for a team sharing a
+   * machine through a group. The process's umask still applies.
    */
-  openAppend(path: string, exclusive: boolean): Promise<AppendTarget>;
-  /** The size of the file at `path` (following links). */
-  size(path: string): Promise<number>;
-  /** Reads up to `length` bytes from `offset`; fewer at the end of the file. */
-  readRange(path: string, offset: number, length: number): Promise<Uint8Array>;
+  mode?: SharingMode;
+  /**
+   * The processes of this machine, for run leases. The runtime adapters
+   * supply their runtime's; replace it only to simulate other processes.
+   */
+  host?: ProcessHost;
 }
 
+const PERMISSIONS: Record<SharingMode, { dir: number; file: number; readonly: number }> = {
+  private: { dir: 0o700, file: 0o600, readonly: 0o400 },
+  group: { dir: 0o750, file: 0o640, readonly: 0o440 },
+};
+
+// A string of more UTF-16 units than this cannot be made (V8's limit).
+const MAX_STRING_BYTES = 0x1fff_ffe8;
+const TEMP_SUFFIX_BYTES = ".".length + 16 + ".tmp".length + ".".length;
 const encoder = new TextEncoder();
 
+const KIND_NAMES: Record<FileKind, string> = {
+  file: "a regular file",
+  dir: "a directory",
+  symlink: "a symbolic link",
+  fifo: "a FIFO (named pipe)",
+  socket: "a socket",
+  device: "a device",
+};
+
 function isMissing(error: unknown): boolean {
-  const errno = errnoOf(error);
-  return errno === "ENOENT" || errno === "ENOTDIR";
+  return errnoOf(error) === "ENOENT";
 }
 
-/** A unique name beside `path` for a temporary file. */
-function tempSibling(path: string): string {
+/** A unique name beside `path` for a temporary file: `.<name>.<16 hex>.tmp`. */
+function tempSibling(p: string): string {
   const random = Array.from(
     crypto.getRandomValues(new Uint8Array(8)),
     (b) => b.toString(16).padStart(2, "0"),
   ).join("");
-  const slash = path.lastIndexOf("/");
-  return `${path.slice(0, slash + 1)}.${path.slice(slash + 1)}.${random}.tmp`;
+  return joinPath(parentOf(p), `.${baseName(p)}.${random}.tmp`);
+}
+
+function assertBytes(value: unknown, operation: string, path: string, what: string): void {
+  if (!(value instanceof Uint8Array)) {
+    throw new WorkspaceError("invalid-argument", operation, String(path), {
+      detail: `${what} must be a Uint8Array, got ${describeValue(value)}`,
+    });
+  }
+}
+
+function assertText(value: unknown, operation: string, path: string): void {
+  if (typeof value !== "string") {
+    throw new WorkspaceError("invalid-argument", operation, String(path), {
+      detail: `the text must be a string, got ${describeValue(value)}`,
+    });
+  }
 }
 
 /**
- * A {@linkcode Workspace} on a real filesystem, rooted at an absolute path,
- * over any {@linkcode FsDriver}. Use the runtime's adapter (`DenoWorkspace`,
- * `NodeWorkspace`, `BunWorkspace`) rather than this class directly, unless
- * you bring a driver of your own.
+ * A {@linkcode Workspace} on a filesystem rooted at one directory, over any
+ * {@linkcode FsDriver}. Use the runtime's adapter (`DenoWorkspace`,
+ * `NodeWorkspace`, `BunWorkspace`) or `MemoryWorkspace` rather than this
+ * class directly, unless you bring a driver of your own.
  *
- * @example A workspace over a custom driver
- * ```ts ignore
- * import { FsWorkspace, type FsDriver } from "@ralph/runlog";
+ * The root itself is trusted (it may be a link, as `/tmp` is on macOS);
+ * below it, nothing is ever reached through a symbolic link.
  *
- * declare const myDriver: FsDriver;
- * const ws = new FsWorkspace("/srv/runs", myDriver);
- * await ws.createDirAll(".agent");
+ * @example A workspace over a driver
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { FsWorkspace, MemoryDriver } from "@ralph/runlog";
+ *
+ * const ws = new FsWorkspace("memory:", new MemoryDriver("memory:"));
+ * await ws.write("notes/today.txt", "hello");
+ * assert.equal(await ws.read("notes/today.txt"), "hello");
  * ```
  */
 export class FsWorkspace implements Workspace {
-  /** The absolute root directory. */
+  /** The root directory, as the driver names it. */
   readonly root: string;
-  readonly #driver: FsDriver;
+  /** The filesystem primitives this workspace runs on. */
+  readonly driver: FsDriver;
+  /** The processes of this machine, for run leases, when known. */
+  readonly host?: ProcessHost;
+  readonly #permissions: { dir: number; file: number; readonly: number };
 
   /**
    * Makes a workspace; nothing is touched until the first call.
    *
-   * @param root The absolute root directory.
+   * @param root The root directory, absolute for a real filesystem.
    * @param driver The filesystem primitives to use.
+   * @param options Who may read what the workspace creates.
    */
-  constructor(root: string, driver: FsDriver) {
+  constructor(root: string, driver: FsDriver, options: WorkspaceOptions = {}) {
     if (typeof root !== "string" || root === "" || root.includes("\0")) {
       throw new WorkspaceError("invalid-path", "open workspace", String(root), {
         detail: "the workspace root must be a non-empty path without NUL bytes",
       });
     }
+    const mode = options?.mode ?? "private";
+    if (!Object.hasOwn(PERMISSIONS, mode)) {
+      throw new WorkspaceError("invalid-argument", "open workspace", root, {
+        detail: `mode must be "private" or "group", got ${describeValue(mode)}`,
+      });
+    }
     this.root = root;
-    this.#driver = driver;
+    this.driver = driver;
+    if (options?.host !== undefined) this.host = options.host;
+    this.#permissions = PERMISSIONS[mode];
   }
 
   /** Reads a UTF-8 text file; invalid UTF-8 is an `"io"` error. */
-  async read(path: string): Promise<string> {
-    return decodeUtf8(await this.#readBytes(path, "read"), "read", path);
+  read(path: string, options?: ReadOptions): Promise<string> {
+    return this.#run("read", path, () => {
+      const bytes = this.#readAll("read", path, options?.maxBytes ?? MAX_STRING_BYTES);
+      return decodeUtf8(bytes, "read", path);
+    });
   }
 
   /** Reads a file's bytes. */
-  readBytes(path: string): Promise<Uint8Array> {
-    return this.#readBytes(path, "readBytes");
+  readBytes(path: string, options?: ReadOptions): Promise<Uint8Array> {
+    return this.#run(
+      "readBytes",
+      path,
+      () => this.#readAll("readBytes", path, options?.maxBytes ?? Number.MAX_SAFE_INTEGER),
+    );
   }
 
   /** Writes a text file as UTF-8, creating parent directories. */
   write(path: string, text: string): Promise<void> {
-    return this.#write("write", path, encoder.encode(text), false);
+    return this.#run("write", path, () => {
+      assertText(text, "write", path);
+      this.#writeAll("write", path, encoder.encode(text));
+    });
   }
 
   /** Writes a file's bytes, creating parent directories. */
   writeBytes(path: string, bytes: Uint8Array): Promise<void> {
-    return this.#write("writeBytes", path, bytes, false);
+    return this.#run("writeBytes", path, () => {
+      assertBytes(bytes, "writeBytes", path, "bytes");
+      this.#writeAll("writeBytes", path, bytes);
+    });
   }
 
   /** Appends bytes, creating the file and its parent directories. */
   appendBytes(path: string, bytes: Uint8Array): Promise<void> {
-    return this.#write("appendBytes", path, bytes, true);
-  }
-
-  /** Opens a file for appending (one system call per write); never truncates. */
-  openAppend(path: string, options: OpenAppendOptions = {}): Promise<AppendHandle> {
-    return this.#call("openAppend", path, true, async (abs, p) => {
-      let target: AppendTarget | undefined;
-      await this.#withParents(p, async () => {
-        target = await this.#driver.openAppend(abs, options.exclusive ?? false);
-      });
-      return appendHandle(path, target!);
-    });
-  }
-
-  /** The size of a file in bytes. */
-  fileSize(path: string): Promise<number> {
-    return this.#call("fileSize", path, false, (abs) => this.#driver.size(abs));
-  }
-
-  /** Reads up to `length` bytes from `offset`. */
-  readRange(path: string, offset: number, length: number): Promise<Uint8Array> {
-    return this.#call("readRange", path, false, (abs) => {
-      assertRange(offset, length, path);
-      return this.#driver.readRange(abs, offset, length);
-    });
-  }
-
-  /** Whether anything exists at the path. */
-  async exists(path: string): Promise<boolean> {
-    return (await this.#kind("exists", path, true)) !== undefined;
-  }
-
-  /** Whether a regular file exists at the path. */
-  async isFile(path: string): Promise<boolean> {
-    return (await this.#kind("isFile", path, true)) === "file";
-  }
-
-  /** Whether a directory exists at the path. */
-  async isDir(path: string): Promise<boolean> {
-    return (await this.#kind("isDir", path, true)) === "dir";
-  }
-
-  /** Removes a file (or a symbolic link); a directory is refused. */
-  async remove(path: string): Promise<void> {
-    await this.#removeFile("remove", path, false);
-  }
-
-  /** Removes a file if present. */
-  removeIfExists(path: string): Promise<boolean> {
-    return this.#removeFile("removeIfExists", path, true);
-  }
-
-  /** Removes a directory tree; a file or symbolic link is refused. */
-  async removeDirAll(path: string): Promise<void> {
-    await this.#removeTree("removeDirAll", path, false);
-  }
-
-  /** Removes a directory tree if present. */
-  removeDirAllIfExists(path: string): Promise<boolean> {
-    return this.#removeTree("removeDirAllIfExists", path, true);
-  }
-
-  /** Creates a directory and its parents. */
-  createDirAll(path: string): Promise<void> {
-    return this.#call("createDirAll", path, false, (abs) => this.#driver.mkdir(abs, true));
-  }
-
-  /** Creates one directory exclusively; `false` when a directory was already there. */
-  createDir(path: string): Promise<boolean> {
-    return this.#call("createDir", path, false, async (abs) => {
+    return this.#run("appendBytes", path, () => {
+      assertBytes(bytes, "appendBytes", path, "bytes");
+      const file = this.#openAppend("appendBytes", path, false);
       try {
-        await this.#driver.mkdir(abs, false);
-        return true;
-      } catch (error) {
-        if (errnoOf(error) === "EEXIST" && await this.#driver.stat(abs, true) === "dir") {
-          return false;
-        }
-        throw error;
+        writeFully(file, bytes);
+      } finally {
+        file.close();
       }
     });
   }
 
-  /** Lists a directory, sorted by name; links are reported, not followed. */
+  /** Opens a file for appending (one system call per write); never truncates. */
+  openAppend(path: string, options: OpenAppendOptions = {}): Promise<AppendHandle> {
+    return this.#run("openAppend", path, () => {
+      const file = this.#openAppend("openAppend", path, options?.exclusive === true);
+      return appendHandle(path, file);
+    });
+  }
+
+  /** The size of a regular file in bytes. */
+  fileSize(path: string): Promise<number> {
+    return this.#run("fileSize", path, () => this.#regularFile("fileSize", path).info.size);
+  }
+
+  /** Reads up to `length` bytes from `offset`; fewer at the end of the file. */
+  readRange(path: string, offset: number, length: number): Promise<Uint8Array> {
+    return this.#run("readRange", path, () => {
+      assertRange(offset, length, path);
+      const file = this.#openRegular("readRange", path);
+      try {
+        const size = file.stat().size;
+        const buffer = new Uint8Array(Math.min(length, Math.max(0, size - offset)));
+        return buffer.subarray(0, readFully(file, buffer, offset));
+      } finally {
+        file.close();
+      }
+    });
+  }
+
+  /** Whether anything exists at the path; a link counts, and is not followed. */
+  exists(path: string): Promise<boolean> {
+    return this.#run("exists", path, () => this.#query("exists", path) !== undefined);
+  }
+
+  /** Whether a regular file exists at the path (a link to one does not count). */
+  isFile(path: string): Promise<boolean> {
+    return this.#run("isFile", path, () => this.#query("isFile", path)?.kind === "file");
+  }
+
+  /** Whether a directory exists at the path (a link to one does not count). */
+  isDir(path: string): Promise<boolean> {
+    return this.#run("isDir", path, () => this.#query("isDir", path)?.kind === "dir");
+  }
+
+  /** Removes a file, link or special file; a directory is refused. */
+  remove(path: string): Promise<void> {
+    return this.#run("remove", path, () => void this.#removeFile("remove", path, false));
+  }
+
+  /** Removes a file if present. */
+  removeIfExists(path: string): Promise<boolean> {
+    return this.#run("removeIfExists", path, () => this.#removeFile("removeIfExists", path, true));
+  }
+
+  /** Removes a directory tree, never following a link inside it. */
+  removeDirAll(path: string): Promise<void> {
+    return this.#run(
+      "removeDirAll",
+      path,
+      () => void this.#removeTree("removeDirAll", path, false),
+    );
+  }
+
+  /** Removes a directory tree if present. */
+  removeDirAllIfExists(path: string): Promise<boolean> {
+    return this.#run(
+      "removeDirAllIfExists",
+      path,
+      () => this.#removeTree("removeDirAllIfExists", path, true),
+    );
+  }
+
+  /** Creates a directory and its parents (mode 0700, or 0750 for `"group"`). */
+  createDirAll(path: string): Promise<void> {
+    return this.#run("createDirAll", path, () => {
+      const p = normalizeWorkspacePath(path, "createDirAll");
+      if (p === ROOT) return;
+      this.#parents("createDirAll", path, p, "create");
+      const info = this.#lstat(p);
+      if (info === undefined) this.#mkdir("createDirAll", path, p);
+      else if (info.kind !== "dir") {
+        throw this.#occupied("createDirAll", path, p, info.kind, "already-exists");
+      }
+    });
+  }
+
+  /**
+   * Creates one directory exclusively, its parent must exist: `false` when
+   * a directory is already there; anything else there is `"already-exists"`.
+   */
+  createDir(path: string): Promise<boolean> {
+    return this.#run("createDir", path, () => {
+      const p = normalizeEntryPath(path, "createDir");
+      this.#parents("createDir", path, p, "require");
+      try {
+        this.driver.mkdir(this.#abs(p), this.#permissions.dir);
+        return true;
+      } catch (error) {
+        if (errnoOf(error) !== "EEXIST") throw error;
+      }
+      const info = this.#lstat(p);
+      if (info?.kind === "dir") return false;
+      // Occupied by something else: never used, whatever it is.
+      throw new WorkspaceError("already-exists", "createDir", path, {
+        detail: `'${p}' is ${KIND_NAMES[info?.kind ?? "file"]}, not a directory; move it away`,
+      });
+    });
+  }
+
+  /** Lists a directory, sorted by name; links are reported, never followed. */
   readDir(path: string): Promise<DirEntry[]> {
-    return this.#call("readDir", path, false, async (abs, p) => {
-      const entries = (await this.#driver.readDir(abs)).map(({ name, kind }) => ({
+    return this.#run("readDir", path, () => {
+      const p = normalizeWorkspacePath(path, "readDir");
+      if (p !== ROOT) {
+        this.#parents("readDir", path, p, "require");
+        this.#assertDir("readDir", path, p, this.#lstat(p));
+      }
+      const entries = this.driver.readDir(this.#abs(p)).map(({ name, kind }) => ({
         name,
         path: joinPath(p, name),
         isFile: kind === "file",
@@ -230,44 +323,74 @@ export class FsWorkspace implements Workspace {
     });
   }
 
-  /** Renames a file or directory; a file at `to` is replaced. */
+  /** Renames a file or directory; a file at `to` is replaced; links are moved, not followed. */
   rename(from: string, to: string): Promise<void> {
-    return this.#call(
-      "rename",
-      from,
-      true,
-      (abs) => this.#driver.rename(abs, this.#abs(normalizeEntryPath(to, "rename"))),
-    );
+    return this.#run("rename", from, () => {
+      const source = normalizeEntryPath(from, "rename");
+      const target = normalizeEntryPath(to, "rename");
+      this.#parents("rename", from, source, "require");
+      this.#parents("rename", to, target, "require");
+      if (this.#lstat(source) === undefined) {
+        throw new WorkspaceError("not-found", "rename", from);
+      }
+      try {
+        this.driver.rename(this.#abs(source), this.#abs(target));
+      } catch (error) {
+        if (errnoOf(error) !== "EINVAL") throw error;
+        throw new WorkspaceError("invalid-path", "rename", to, {
+          cause: error,
+          detail: `cannot move '${from}' into itself`,
+        });
+      }
+    });
   }
 
   /**
-   * Replaces a file atomically: a uniquely named temp file (mode 0600) in the
-   * same directory is written, flushed to disk and renamed over the target;
-   * on any failure the temp file is removed.
+   * Replaces a file atomically: a uniquely named temp file (same mode as
+   * new files) in the same directory is written, flushed to disk and
+   * renamed over the target; on any failure the temp file is removed. A
+   * link at the target is replaced, never written through.
    */
   writeAtomic(path: string, content: string | Uint8Array): Promise<void> {
-    const bytes = typeof content === "string" ? encoder.encode(content) : content;
-    return this.#call("writeAtomic", path, true, async (abs, p) => {
-      const temp = tempSibling(abs);
+    return this.#run("writeAtomic", path, () => {
+      if (typeof content !== "string") assertBytes(content, "writeAtomic", path, "content");
+      const bytes = typeof content === "string" ? encoder.encode(content) : content;
+      const p = normalizeEntryPath(path, "writeAtomic");
+      if (utf8Length(baseName(p)) + TEMP_SUFFIX_BYTES > MAX_SEGMENT_BYTES) {
+        throw new WorkspaceError("invalid-path", "writeAtomic", path, {
+          detail: `the name is too long for an atomic write, which needs ${TEMP_SUFFIX_BYTES} ` +
+            `more bytes for its temp file within ${MAX_SEGMENT_BYTES}; use a shorter name`,
+        });
+      }
+      this.#parents("writeAtomic", path, p, "create");
+      const temp = tempSibling(p);
       try {
-        await this.#withParents(p, () => this.#driver.writeNewFile(temp, bytes, 0o600));
-        await this.#driver.rename(temp, abs);
+        const file = this.driver.open(this.#abs(temp), "write-new", this.#permissions.file);
+        try {
+          writeFully(file, bytes);
+          file.sync();
+        } finally {
+          file.close();
+        }
+        this.driver.rename(this.#abs(temp), this.#abs(p));
       } catch (error) {
         // The temp file may not exist (it is the failure); the write's own error is the one to report.
-        await this.#driver.unlink(temp).catch(() => {});
+        try {
+          this.driver.unlink(this.#abs(temp));
+        } catch { /* already gone */ }
         throw error;
       }
     });
   }
 
-  /** Makes a file read-only (0444); a missing path is left alone. */
+  /** Makes a file read-only (0400, or 0440 for `"group"`); a missing path is left alone. */
   setReadonly(path: string): Promise<void> {
-    return this.#chmod("setReadonly", path, 0o444);
+    return this.#chmod("setReadonly", path, this.#permissions.readonly);
   }
 
-  /** Makes a file writable (0644); a missing path is left alone. */
+  /** Makes a file writable (0600, or 0640 for `"group"`); a missing path is left alone. */
   setWritable(path: string): Promise<void> {
-    return this.#chmod("setWritable", path, 0o644);
+    return this.#chmod("setWritable", path, this.#permissions.file);
   }
 
   #abs(p: string): string {
@@ -275,105 +398,327 @@ export class FsWorkspace implements Workspace {
     return this.root.endsWith("/") ? this.root + p : `${this.root}/${p}`;
   }
 
-  // Checks the path, runs `body` on its absolute form, and maps any failure
-  // into the shared vocabulary with the caller's path.
-  async #call<T>(
-    operation: string,
-    path: string,
-    entryOnly: boolean,
-    body: (abs: string, normalized: string) => Promise<T>,
-  ): Promise<T> {
-    const p = entryOnly
-      ? normalizeEntryPath(path, operation)
-      : normalizeWorkspacePath(path, operation);
+  // Runs a synchronous body and answers through a promise, with every
+  // failure mapped into the shared vocabulary under the caller's path.
+  #run<T>(operation: string, path: string, body: () => T): Promise<T> {
     try {
-      return await body(this.#abs(p), p);
+      return Promise.resolve(body());
     } catch (error) {
-      throw mapError(error, operation, path);
+      return Promise.reject(mapError(error, operation, String(path)));
     }
   }
 
-  // Runs a write; when its parent directory is missing, creates it and
-  // tries once more (the common case costs a single call).
-  async #withParents(p: string, write: () => Promise<void>): Promise<void> {
+  #lstat(p: string): FileInfo | undefined {
     try {
-      await write();
+      return this.driver.lstat(this.#abs(p));
     } catch (error) {
-      if (errnoOf(error) !== "ENOENT") throw error;
-      await this.#driver.mkdir(this.#abs(parentOf(p)), true);
-      await write();
-    }
-  }
-
-  #readBytes(path: string, operation: string): Promise<Uint8Array> {
-    return this.#call(operation, path, false, (abs) => this.#driver.readFile(abs));
-  }
-
-  #write(operation: string, path: string, bytes: Uint8Array, append: boolean): Promise<void> {
-    return this.#call(
-      operation,
-      path,
-      true,
-      (abs, p) => this.#withParents(p, () => this.#driver.writeFile(abs, bytes, append)),
-    );
-  }
-
-  #kind(operation: string, path: string, followLinks: boolean): Promise<FileKind | undefined> {
-    return this.#call(operation, path, false, async (abs) => {
-      try {
-        return await this.#driver.stat(abs, followLinks);
-      } catch (error) {
-        if (isMissing(error)) return undefined;
-        throw error;
-      }
-    });
-  }
-
-  #removeFile(operation: string, path: string, ifExists: boolean): Promise<boolean> {
-    return this.#call(operation, path, true, async (abs) => {
-      const kind = await this.#lstatOrUndefined(abs, ifExists);
-      if (kind === undefined) return false;
-      if (kind === "dir") {
-        throw new WorkspaceError("is-a-directory", operation, path, {
-          detail: "remove takes files; use removeDirAll for a directory",
-        });
-      }
-      await this.#driver.unlink(abs);
-      return true;
-    });
-  }
-
-  #removeTree(operation: string, path: string, ifExists: boolean): Promise<boolean> {
-    return this.#call(operation, path, true, async (abs) => {
-      const kind = await this.#lstatOrUndefined(abs, ifExists);
-      if (kind === undefined) return false;
-      if (kind !== "dir") {
-        // A link is never followed: removing through it could leave the root.
-        throw new WorkspaceError("not-a-directory", operation, path, {
-          detail: `removeDirAll takes directories, and this is a ${kind}; use remove`,
-        });
-      }
-      await this.#driver.removeTree(abs);
-      return true;
-    });
-  }
-
-  async #lstatOrUndefined(abs: string, missingIsFine: boolean): Promise<FileKind | undefined> {
-    try {
-      return await this.#driver.stat(abs, false);
-    } catch (error) {
-      if (missingIsFine && isMissing(error)) return undefined;
+      if (isMissing(error)) return undefined;
       throw error;
     }
   }
 
-  #chmod(operation: string, path: string, mode: number): Promise<void> {
-    return this.#call(operation, path, false, async (abs) => {
-      try {
-        await this.#driver.chmod(abs, mode);
-      } catch (error) {
-        if (!isMissing(error)) throw error;
+  /**
+   * Checks every directory above `p`, top down: each must be a real
+   * directory, never a link. A missing one is created (`"create"`),
+   * reported as not-found (`"require"`), or ends the walk (`"query"`, which
+   * also takes a file on the way as "nothing there"); returns whether all
+   * parents exist.
+   */
+  #parents(
+    operation: string,
+    path: string,
+    p: string,
+    missing: "create" | "require" | "query",
+  ): boolean {
+    let current = ROOT;
+    const segments = p.split("/");
+    for (let i = 0; i < segments.length - 1; i++) {
+      current = joinPath(current, segments[i]);
+      const info = this.#lstat(current);
+      if (info === undefined) {
+        if (missing === "query") return false;
+        if (missing === "require") {
+          throw new WorkspaceError("not-found", operation, path, {
+            detail: `the directory '${current}' does not exist; create it first`,
+          });
+        }
+        this.#mkdir(operation, path, current);
+        continue;
       }
+      if (missing === "query" && info.kind !== "dir" && info.kind !== "symlink") return false;
+      this.#assertDir(operation, path, current, info);
+    }
+    return true;
+  }
+
+  #mkdir(operation: string, path: string, p: string): void {
+    try {
+      this.driver.mkdir(this.#abs(p), this.#permissions.dir);
+    } catch (error) {
+      // Another process may have made it meanwhile; anything else there is refused.
+      if (errnoOf(error) !== "EEXIST") throw error;
+      this.#assertDir(operation, path, p, this.#lstat(p));
+    }
+  }
+
+  #assertDir(operation: string, path: string, p: string, info: FileInfo | undefined): void {
+    if (info === undefined) {
+      throw new WorkspaceError("not-found", operation, path, {
+        detail: `the directory '${p}' does not exist`,
+      });
+    }
+    if (info.kind !== "dir") throw this.#occupied(operation, path, p, info.kind, "not-a-directory");
+  }
+
+  // The error for finding `kind` at `p` where something else was expected.
+  #occupied(
+    operation: string,
+    path: string,
+    p: string,
+    kind: FileKind,
+    code: "not-a-directory" | "already-exists" | "is-a-directory",
+  ): WorkspaceError {
+    if (kind === "symlink") {
+      return new WorkspaceError("symlink", operation, path, {
+        detail: `'${p}' is a symbolic link, and runlog never follows links inside the ` +
+          "workspace (they could lead outside it); replace it with a real directory or file",
+      });
+    }
+    const what = code === "is-a-directory" ? "a regular file" : "a directory";
+    return new WorkspaceError(code, operation, path, {
+      detail: `'${p}' is ${KIND_NAMES[kind]}, not ${what}; move it away`,
     });
   }
+
+  // What a path names, for the queries: undefined when nothing is there.
+  #query(operation: string, path: string): FileInfo | undefined {
+    const p = normalizeWorkspacePath(path, operation);
+    // The root is trusted: "/." makes lstat follow it when it is a link.
+    if (p === ROOT) return this.driver.lstat(`${this.root}/.`);
+    if (!this.#parents(operation, path, p, "query")) return undefined;
+    return this.#lstat(p);
+  }
+
+  // A regular file that must exist, with its parents checked.
+  #regularFile(operation: string, path: string): { p: string; info: FileInfo } {
+    const p = normalizeWorkspacePath(path, operation);
+    if (p === ROOT) throw new WorkspaceError("is-a-directory", operation, path);
+    this.#parents(operation, path, p, "require");
+    const info = this.#lstat(p);
+    if (info === undefined) throw new WorkspaceError("not-found", operation, path);
+    this.#assertRegular(operation, path, p, info);
+    return { p, info };
+  }
+
+  #assertRegular(operation: string, path: string, p: string, info: FileInfo): void {
+    if (info.kind === "file") return;
+    if (info.kind === "dir") throw this.#occupied(operation, path, p, "dir", "is-a-directory");
+    if (info.kind === "symlink") {
+      throw this.#occupied(operation, path, p, "symlink", "is-a-directory");
+    }
+    throw new WorkspaceError("not-a-regular-file", operation, path, {
+      detail: `'${p}' is ${KIND_NAMES[info.kind]}, and runlog only opens regular files ` +
+        "(opening a FIFO could block forever); move it away",
+    });
+  }
+
+  // Opens the file that `info` describes, and makes sure it is that very
+  // file: a link or a FIFO swapped in after the lstat is refused.
+  #openChecked(
+    operation: string,
+    path: string,
+    p: string,
+    info: FileInfo,
+    mode: OpenMode,
+  ): DriverFile {
+    const file = this.driver.open(this.#abs(p), mode, this.#permissions.file);
+    const opened = file.stat();
+    if (opened.kind !== "file" || opened.ino !== info.ino || opened.dev !== info.dev) {
+      file.close();
+      throw new WorkspaceError("io", operation, path, {
+        detail: `'${p}' was replaced while it was being opened (now ${
+          KIND_NAMES[opened.kind]
+        }); if another process is meddling with the workspace, stop it and try again`,
+      });
+    }
+    return file;
+  }
+
+  #openRegular(operation: string, path: string): DriverFile {
+    const { p, info } = this.#regularFile(operation, path);
+    return this.#openChecked(operation, path, p, info, "read");
+  }
+
+  #readAll(operation: string, path: string, maxBytes: number): Uint8Array {
+    if (!Number.isSafeInteger(maxBytes) || maxBytes < 0) {
+      throw new WorkspaceError("invalid-argument", operation, path, {
+        detail: `maxBytes must be a non-negative integer, got ${describeValue(maxBytes)}`,
+      });
+    }
+    const file = this.#openRegular(operation, path);
+    try {
+      const size = file.stat().size;
+      if (size > maxBytes) {
+        throw new WorkspaceError("too-large", operation, path, {
+          detail: `the file is ${size} bytes, more than the ${maxBytes} this read accepts; ` +
+            "move it aside, or read it in parts with readRange",
+        });
+      }
+      // What the file held when opened: a log growing meanwhile is read as it was.
+      const buffer = new Uint8Array(size);
+      return buffer.subarray(0, readFully(file, buffer, 0));
+    } finally {
+      file.close();
+    }
+  }
+
+  // Opens a regular file for appending, creating it (exclusively when asked).
+  #openAppend(operation: string, path: string, exclusive: boolean): DriverFile {
+    return this.#openForWrite(operation, path, exclusive ? "exclusive" : "append");
+  }
+
+  #writeAll(operation: string, path: string, bytes: Uint8Array): void {
+    const file = this.#openForWrite(operation, path, "replace");
+    try {
+      writeFully(file, bytes);
+    } finally {
+      file.close();
+    }
+  }
+
+  // Opens or creates a regular file for writing, creating parent directories:
+  // a new file is made with O_EXCL (which never follows a link), an existing
+  // one is checked, opened and checked again. "replace" empties it once
+  // it is known to be the right file.
+  #openForWrite(
+    operation: string,
+    path: string,
+    how: "exclusive" | "append" | "replace",
+  ): DriverFile {
+    const p = normalizeEntryPath(path, operation);
+    this.#parents(operation, path, p, "create");
+    const created = how === "replace" ? "write-new" : "append-new";
+    let info = how === "exclusive" ? undefined : this.#lstat(p);
+    if (info === undefined) {
+      try {
+        return this.driver.open(this.#abs(p), created, this.#permissions.file);
+      } catch (error) {
+        if (how === "exclusive" || errnoOf(error) !== "EEXIST") {
+          if (errnoOf(error) === "EEXIST") {
+            const there = this.#lstat(p);
+            throw new WorkspaceError("already-exists", operation, path, {
+              cause: error,
+              detail: `'${p}' already exists${
+                there && there.kind !== "file" ? ` (${KIND_NAMES[there.kind]})` : ""
+              }; an exclusive open never reuses a file`,
+            });
+          }
+          throw error;
+        }
+        // Created by another process meanwhile: open it as an existing file.
+        info = this.#lstat(p);
+        if (info === undefined) throw error;
+      }
+    }
+    this.#assertRegular(operation, path, p, info);
+    const file = this.#openChecked(
+      operation,
+      path,
+      p,
+      info,
+      how === "replace" ? "write" : "append",
+    );
+    if (how === "replace") {
+      try {
+        file.truncate(0);
+      } catch (error) {
+        file.close();
+        throw error;
+      }
+    }
+    return file;
+  }
+
+  #removeFile(operation: string, path: string, ifExists: boolean): boolean {
+    const p = normalizeEntryPath(path, operation);
+    if (!this.#parents(operation, path, p, ifExists ? "query" : "require")) return false;
+    const info = this.#lstat(p);
+    if (info === undefined) {
+      if (ifExists) return false;
+      throw new WorkspaceError("not-found", operation, path);
+    }
+    if (info.kind === "dir") {
+      throw new WorkspaceError("is-a-directory", operation, path, {
+        detail: "remove takes files; use removeDirAll for a directory",
+      });
+    }
+    this.driver.unlink(this.#abs(p));
+    return true;
+  }
+
+  #removeTree(operation: string, path: string, ifExists: boolean): boolean {
+    const p = normalizeEntryPath(path, operation);
+    if (!this.#parents(operation, path, p, ifExists ? "query" : "require")) return false;
+    const info = this.#lstat(p);
+    if (info === undefined) {
+      if (ifExists) return false;
+      throw new WorkspaceError("not-found", operation, path);
+    }
+    if (info.kind !== "dir") {
+      throw new WorkspaceError("not-a-directory", operation, path, {
+        detail: `removeDirAll takes directories, and '${p}' is ${
+          KIND_NAMES[info.kind]
+        }; use remove (a link is removed itself, never what it points to)`,
+      });
+    }
+    this.#removeContents(p);
+    this.driver.rmdir(this.#abs(p));
+    return true;
+  }
+
+  // Depth first; each directory is checked again right before it is
+  // entered, so a link swapped in for it is unlinked, not followed.
+  #removeContents(p: string): void {
+    for (const entry of this.driver.readDir(this.#abs(p))) {
+      const child = joinPath(p, entry.name);
+      if (entry.kind === "dir" && this.#lstat(child)?.kind === "dir") {
+        this.#removeContents(child);
+        this.driver.rmdir(this.#abs(child));
+      } else {
+        this.driver.unlink(this.#abs(child));
+      }
+    }
+  }
+
+  #chmod(operation: string, path: string, permissions: number): Promise<void> {
+    return this.#run(operation, path, () => {
+      const p = normalizeEntryPath(path, operation);
+      if (!this.#parents(operation, path, p, "query")) return;
+      const info = this.#lstat(p);
+      if (info === undefined) return;
+      // chmod follows links: checking first keeps it on this very file.
+      this.#assertRegular(operation, path, p, info);
+      this.driver.chmod(this.#abs(p), permissions);
+    });
+  }
+}
+
+/** Writes all of `bytes`, one system call at a time. */
+function writeFully(file: DriverFile, bytes: Uint8Array): void {
+  for (let done = 0; done < bytes.length;) {
+    const n = file.write(done === 0 ? bytes : bytes.subarray(done));
+    if (!(n > 0)) throw new Error(`write made no progress (${n} bytes)`);
+    done += n;
+  }
+}
+
+/** Fills `buffer` from byte `offset`, or up to the end of the file; returns the count. */
+function readFully(file: DriverFile, buffer: Uint8Array, offset: number): number {
+  let filled = 0;
+  while (filled < buffer.length) {
+    const n = file.read(filled === 0 ? buffer : buffer.subarray(filled), offset + filled);
+    if (n === 0) break;
+    filled += n;
+  }
+  return filled;
 }

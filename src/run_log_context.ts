@@ -1,6 +1,6 @@
 /**
- * The per-run log directory: claiming it, resuming into it, and the paths
- * of every log inside it.
+ * The per-run log directory: claiming it, resuming into it, holding its
+ * lease, recording its sessions, and the paths of every log inside it.
  *
  * @module
  */
@@ -9,20 +9,59 @@ import type { AppendHandle } from "./append_handle.ts";
 import { WorkspaceError } from "./workspace_error.ts";
 import { MAX_COLLISION_COUNTER, RunId } from "./run_id.ts";
 import { RunLogError } from "./run_log_error.ts";
-import { formatRunMetadata, parseRunMetadata, type RunMetadata } from "./run_metadata.ts";
+import {
+  type ConfigSummary,
+  formatRunMetadata,
+  parseRunMetadata,
+  type RunEndStatus,
+  type RunMetadata,
+  type RunSession,
+} from "./run_metadata.ts";
+import { Lease } from "./lease.ts";
 import { assertFileName, assertU32 } from "./_file_name.ts";
+import { assertClock } from "./_iso_time.ts";
+import { describeValue } from "./_describe_value.ts";
+import { type AgentLogHeader, formatAgentLogHeader } from "./agent_log_header.ts";
 
 /** The folder, relative to the workspace root, that holds every run directory. */
 export const AGENT_DIR = ".agent";
+
+/** A run directory's name: `logs-<run id>`. */
+export const RUN_DIR_PREFIX = "logs-";
+
+/** The file whose presence pins a run: `pruneRuns` never deletes it. */
+export const KEEP_FILE = ".keep";
+
+/** The largest `run.json` runlog reads (a larger one is refused, not loaded). */
+export const MAX_METADATA_BYTES = 16 * 1024 * 1024;
 
 const LAYOUT_DIRS = ["agents", "provider", "debug"] as const;
 
 // How many retry files one agent invocation (or provider log name) may have.
 const MAX_LOG_ATTEMPTS = 9999;
+// What runlog adds to a phase in an agent log name, at most: "_<u32>_a9999.log".
+const AGENT_NAME_RESERVED = "_4294967295_a9999.log".length;
+// And to a provider log name: "_a9999".
+const PROVIDER_NAME_RESERVED = "_a9999".length;
 
 // How long `create` waits, in real time, for the clock to leave a
 // millisecond whose 100 ids are all taken before it gives up.
 const CLOCK_WAIT_MS = 1000;
+
+// Files left by an atomic write interrupted between its write and its rename.
+const TEMP_FILE = /^\..+\.[0-9a-f]{16}\.tmp$/;
+
+/** What `create` writes to `run.json` beyond what it knows itself. */
+export interface RunMetadataOptions {
+  /** The command line to record; default: this process's. */
+  command?: string;
+  /** The version of the orchestrator (`ralph_version`); default `"unknown"`. */
+  version?: string;
+  /** The configuration summary (`config_summary`). */
+  configSummary?: ConfigSummary;
+  /** Further top-level keys (snake_case), written after the known ones. */
+  extra?: Record<string, unknown>;
+}
 
 /** Options of {@linkcode RunLogContext.create}. */
 export interface CreateRunOptions {
@@ -34,6 +73,46 @@ export interface CreateRunOptions {
    * to a fresh timestamp from the clock.
    */
   baseRunId?: RunId | string;
+  /** What to record in `run.json` besides the id, start time, pid and root. */
+  metadata?: RunMetadataOptions;
+  /** How often the lease's heartbeat is refreshed, in ms; default 10 000. */
+  heartbeatMs?: number;
+}
+
+/** Options of {@linkcode RunLogContext.resume}. */
+export interface ResumeRunOptions {
+  /**
+   * Take the run over even when its lease is live in another process.
+   * Only when you are sure that process no longer writes it.
+   */
+  force?: boolean;
+  /**
+   * Make the run again when its directory is missing (the Rust
+   * behaviour), recorded as `recreated` in its session. Without it, a
+   * missing run is a `"not-found"` error.
+   */
+  create?: boolean;
+  /** The source of the current time; default `() => new Date()`. */
+  clock?: () => Date;
+  /** What to record for this session: its command line (default: this process's). */
+  metadata?: Pick<RunMetadataOptions, "command">;
+  /** How often the lease's heartbeat is refreshed, in ms; default 10 000. */
+  heartbeatMs?: number;
+}
+
+/** Options of {@linkcode RunLogContext.close}. */
+export interface CloseRunOptions {
+  /** How the run ended; without it only the end time is recorded. */
+  status?: RunEndStatus;
+}
+
+/** Options of {@linkcode RunLogContext.claimAgentLog}. */
+export interface ClaimAgentLogOptions {
+  /**
+   * Write the Rust tool's header block (`# Ralph Agent Invocation Log`, …)
+   * in the first write to the new file, before anyone else can append.
+   */
+  header?: AgentLogHeader;
 }
 
 /** A log file claimed exclusively, with a writer open on it. */
@@ -47,8 +126,8 @@ export interface ClaimedLog {
 }
 
 /** The directory of a run, relative to the workspace root. */
-function runDirOf(runId: RunId): string {
-  return `${AGENT_DIR}/logs-${runId}`;
+export function runDirOf(runId: RunId | string): string {
+  return `${AGENT_DIR}/${RUN_DIR_PREFIX}${runId}`;
 }
 
 function toRunId(value: RunId | string): RunId {
@@ -59,47 +138,105 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
+function isCode(error: unknown, ...codes: string[]): boolean {
+  return error instanceof WorkspaceError && codes.includes(error.code);
+}
+
+function checkOptions(options: unknown, what: string): void {
+  if (options !== undefined && (typeof options !== "object" || options === null)) {
+    throw new RunLogError(
+      "invalid-argument",
+      `the options of ${what} must be an object, got ${describeValue(options)}`,
+    );
+  }
+}
+
+function checkHeartbeat(ms: unknown): number | undefined {
+  if (ms === undefined || (Number.isSafeInteger(ms) && (ms as number) > 0)) {
+    return ms as number | undefined;
+  }
+  throw new RunLogError(
+    "invalid-argument",
+    `heartbeatMs must be a positive whole number of milliseconds, got ${describeValue(ms)}`,
+  );
+}
+
+function commandOf(ws: Workspace, given: string | undefined): string {
+  if (given !== undefined) {
+    if (typeof given !== "string") {
+      throw new RunLogError(
+        "invalid-argument",
+        `metadata.command must be a string, got ${describeValue(given)}`,
+      );
+    }
+    return given;
+  }
+  return ws.host?.argv.join(" ") ?? "";
+}
+
 /**
  * The logging context of one run: its id, its directory
- * `.agent/logs-<run id>/` and the paths of the logs inside it. All paths
- * are workspace-relative.
+ * `.agent/logs-<run id>/`, the paths of the logs inside it, and the run's
+ * lease, which says this process writes the run now.
  *
- * @example Creating a run, then resuming it as a second process would
+ * `create` and `resume` take the lease and record a session in `run.json`;
+ * `close({ status })` (or `await using`) records the end and releases it.
+ *
+ * @example Creating a run, then resuming it after closing it
  * ```ts
  * import assert from "node:assert/strict";
  * import { MemoryWorkspace, RunLogContext } from "@ralph/runlog";
  *
  * const ws = new MemoryWorkspace();
  * const ctx = await RunLogContext.create(ws);
- * await ws.appendBytes(ctx.pipelineLog(), new TextEncoder().encode("started\n"));
+ * await ctx.close({ status: "interrupted" });
  *
  * const resumed = await RunLogContext.resume(ws, ctx.runId.toString());
  * assert.equal(resumed.runDir, ctx.runDir);
- * assert.equal(resumed.agentLog("dev", 2, 1), `${ctx.runDir}/agents/dev_2_a1.log`);
+ * assert.equal((await resumed.readRunMetadata()).sessions?.length, 2);
+ * await resumed.close({ status: "succeeded" });
  * ```
  */
-export class RunLogContext {
+export class RunLogContext implements AsyncDisposable {
   /** The workspace every path is relative to. */
   readonly workspace: Workspace;
   /** The run's id. */
   readonly runId: RunId;
   /** The run directory, `.agent/logs-<run id>`. */
   readonly runDir: string;
+  // Undefined for a context that joined with attach().
+  readonly #lease: Lease | undefined;
+  readonly #clock: () => Date;
+  readonly #session: number;
+  #closed = false;
 
-  private constructor(workspace: Workspace, runId: RunId) {
+  private constructor(
+    workspace: Workspace,
+    runId: RunId,
+    lease: Lease | undefined,
+    clock: () => Date,
+    session: number,
+  ) {
     this.workspace = workspace;
     this.runId = runId;
     this.runDir = runDirOf(runId);
+    this.#lease = lease;
+    this.#clock = clock;
+    this.#session = session;
   }
 
   /**
-   * Claims a new run directory and creates its layout (`agents/`,
-   * `provider/`, `debug/`).
+   * Claims a new run directory, creates its layout (`agents/`,
+   * `provider/`, `debug/`), takes its lease and writes `run.json` (id,
+   * start time, command line, pid, workspace root, and what `metadata`
+   * adds).
    *
    * The claim is the exclusive {@linkcode Workspace.createDir} of the run
    * directory itself, so two processes can never share one, even in the same
-   * millisecond. A taken id moves on to `-01`..`-99`; when all are taken it
-   * waits for the clock to move and starts again from a fresh timestamp.
+   * millisecond. A taken id (by a directory, or anything else standing
+   * there) moves on to `-01`..`-99`; when all are taken it waits for the
+   * clock to move and starts again from a fresh timestamp. If anything
+   * fails after the claim, the half-made directory is removed.
    *
    * @example Claiming with a frozen clock
    * ```ts
@@ -109,45 +246,81 @@ export class RunLogContext {
    * const ws = new MemoryWorkspace();
    * const clock = () => new Date("2026-02-06T14:03:27.123Z");
    * const first = await RunLogContext.create(ws, { clock });
-   * const second = await RunLogContext.create(ws, { clock });
+   * const second = await RunLogContext.create(ws, { clock, metadata: { version: "0.6.3" } });
    * assert.equal(first.runId.toString(), "2026-02-06_14-03-27.123Z");
    * assert.equal(second.runId.toString(), "2026-02-06_14-03-27.123Z-01");
+   * assert.equal((await second.readRunMetadata()).ralphVersion, "0.6.3");
    * ```
    *
    * @param workspace Where to create the run.
-   * @param options The clock and an optional fixed id to start from.
-   * @returns The context of the new run.
+   * @param options The clock, a fixed id to start from, and metadata.
+   * @returns The context of the new run, holding its lease.
    * @throws {RunLogError} `"collisions-exhausted"` when every id of the
-   * current millisecond is taken and the clock does not move within a second.
+   * current millisecond is taken and the clock does not move within a
+   * second; `"invalid-argument"` for options of the wrong type.
    */
   static async create(
     workspace: Workspace,
     options: CreateRunOptions = {},
   ): Promise<RunLogContext> {
-    const clock = options.clock ?? (() => new Date());
-    let base = options.baseRunId === undefined
+    checkOptions(options, "RunLogContext.create");
+    const clock = assertClock(options.clock) ?? (() => new Date());
+    const heartbeatMs = checkHeartbeat(options.heartbeatMs);
+    const given = options.metadata ?? {};
+    checkOptions(given, "metadata");
+    const base = options.baseRunId === undefined
       ? RunId.generate(clock())
       : toRunId(options.baseRunId);
-    const triedTimestamps = new Set<string>();
-    await workspace.createDirAll(AGENT_DIR);
-    for (;;) {
-      triedTimestamps.add(base.withCollisionCounter(0).toString());
-      for (let n = base.collisionCounter; n <= MAX_COLLISION_COUNTER; n++) {
-        const runId = base.withCollisionCounter(n);
-        if (await workspace.createDir(runDirOf(runId))) {
-          const ctx = new RunLogContext(workspace, runId);
-          await ctx.#createLayout();
-          return ctx;
-        }
+    const runId = await RunLogContext.#claim(workspace, base, clock);
+    const runDir = runDirOf(runId);
+    try {
+      await RunLogContext.#createLayout(workspace, runDir);
+      const lease = await Lease.acquire(workspace, runDir, { runId: `${runId}`, heartbeatMs });
+      try {
+        const startedAtUtc = clock().toISOString();
+        const command = commandOf(workspace, given.command);
+        const pid = workspace.host?.pid;
+        const session: RunSession = {
+          startedAtUtc,
+          resume: false,
+          ...(pid === undefined ? {} : { pid, host: workspace.host!.hostname }),
+          command,
+        };
+        await workspace.writeAtomic(
+          `${runDir}/run.json`,
+          formatRunMetadata({
+            runId: `${runId}`,
+            startedAtUtc,
+            command,
+            resume: false,
+            repoRoot: workspace.root,
+            ralphVersion: given.version ?? "unknown",
+            ...(pid === undefined ? {} : { pid }),
+            ...(given.configSummary === undefined ? {} : { configSummary: given.configSummary }),
+            sessions: [session],
+            ...(given.extra === undefined ? {} : { extra: given.extra }),
+          }),
+        );
+        return new RunLogContext(workspace, runId, lease, clock, 0);
+      } catch (error) {
+        await lease.release().catch(() => {});
+        throw error;
       }
-      base = await RunLogContext.#freshTimestamp(clock, triedTimestamps, base);
+    } catch (error) {
+      // No half-made directory may look like a run.
+      await workspace.removeDirAllIfExists(runDir).catch(() => {});
+      throw error;
     }
   }
 
   /**
    * Continues an existing run (the Rust `from_checkpoint`): the id is
-   * validated before any filesystem call, and every missing part of the
-   * layout is recreated. Existing logs are left as they are.
+   * validated before any filesystem call; the run's lease is taken (refused
+   * while another live process holds it, unless `force`); every missing
+   * part of the layout is recreated; temp files of interrupted atomic
+   * writes are removed; and a session is appended to `run.json`, whose
+   * first session (the Rust keys) is never overwritten. Logs are left as
+   * they are.
    *
    * @example Resuming from a checkpoint value
    * ```ts
@@ -155,23 +328,193 @@ export class RunLogContext {
    * import { MemoryWorkspace, RunLogContext } from "@ralph/runlog";
    *
    * const ws = new MemoryWorkspace();
-   * const ctx = await RunLogContext.resume(ws, "2026-02-06_14-03-27.123Z");
+   * const id = "2026-02-06_14-03-27.123Z";
+   * await assert.rejects(RunLogContext.resume(ws, id), /no run/);
+   * const ctx = await RunLogContext.resume(ws, id, { create: true });
    * assert.equal(ctx.runDir, ".agent/logs-2026-02-06_14-03-27.123Z");
+   * assert.equal((await ctx.readRunMetadata()).sessions?.[0].recreated, true);
+   * await ctx.close();
    * ```
    *
    * @param workspace Where the run lives.
    * @param runId The run's id, such as the one stored in a checkpoint.
-   * @returns The context of the run.
+   * @param options Whether to force the lease or recreate a missing run.
+   * @returns The context of the run, holding its lease.
    * @throws {RunLogError} `"invalid-run-id"` for text that is not a run id,
-   * such as `"x/../../etc"`.
+   * such as `"x/../../etc"`; `"not-found"` for a run that does not exist;
+   * `"lease-held"` naming the live holder.
    */
   static async resume(
     workspace: Workspace,
     runId: RunId | string,
+    options: ResumeRunOptions = {},
   ): Promise<RunLogContext> {
-    const ctx = new RunLogContext(workspace, toRunId(runId));
-    await ctx.#createLayout();
-    return ctx;
+    checkOptions(options, "RunLogContext.resume");
+    const id = toRunId(runId);
+    const clock = assertClock(options.clock) ?? (() => new Date());
+    const heartbeatMs = checkHeartbeat(options.heartbeatMs);
+    const command = commandOf(workspace, options.metadata?.command);
+    const runDir = runDirOf(id);
+    let recreated = false;
+    if (!(await runDirExists(workspace, runDir))) {
+      if (options.create !== true) {
+        throw new RunLogError(
+          "not-found",
+          `no run '${id}': '${runDir}' does not exist in ${workspace.root}; check the id ` +
+            "(runlog list shows the runs), or pass { create: true } to make the run again",
+        );
+      }
+      await workspace.createDirAll(AGENT_DIR);
+      recreated = await workspace.createDir(runDir);
+    }
+    const lease = await Lease.acquire(workspace, runDir, {
+      runId: `${id}`,
+      force: options.force === true,
+      heartbeatMs,
+    });
+    try {
+      await RunLogContext.#createLayout(workspace, runDir);
+      await RunLogContext.#removeTempFiles(workspace, runDir);
+      const session: RunSession = {
+        startedAtUtc: clock().toISOString(),
+        resume: true,
+        ...(workspace.host === undefined
+          ? {}
+          : { pid: workspace.host.pid, host: workspace.host.hostname }),
+        command,
+        ...(recreated ? { recreated } : {}),
+      };
+      const index = await RunLogContext.#appendSession(workspace, id, session);
+      return new RunLogContext(workspace, id, lease, clock, index);
+    } catch (error) {
+      await lease.release().catch(() => {});
+      throw error;
+    }
+  }
+
+  /**
+   * Joins a run that another process holds, without its lease: for worker
+   * processes that add their own files to it. An attached context claims
+   * agent and provider logs (exclusively, so workers never share one) and
+   * may write `pipeline.log` (whose lines never interleave), but not
+   * `event_loop.log`, whose numbers belong to the lease holder, and it
+   * records no session.
+   *
+   * @example A worker adding its agent log to a run
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { MemoryWorkspace, RunLogContext } from "@ralph/runlog";
+   *
+   * const ws = new MemoryWorkspace();
+   * const owner = await RunLogContext.create(ws);
+   * const worker = await RunLogContext.attach(ws, owner.runId.toString());
+   * const claim = await worker.claimAgentLog("dev", 1);
+   * await claim.writer.close();
+   * assert.equal(claim.path, owner.agentLog("dev", 1));
+   * await owner.close();
+   * ```
+   *
+   * @param workspace Where the run lives.
+   * @param runId The run's id.
+   * @returns A context of the run that holds no lease.
+   * @throws {RunLogError} `"invalid-run-id"`; `"not-found"` for a run that does not exist.
+   */
+  static async attach(workspace: Workspace, runId: RunId | string): Promise<RunLogContext> {
+    const id = toRunId(runId);
+    const runDir = runDirOf(id);
+    if (!(await runDirExists(workspace, runDir))) {
+      throw new RunLogError(
+        "not-found",
+        `no run '${id}': '${runDir}' does not exist in ${workspace.root}; check the id`,
+      );
+    }
+    await RunLogContext.#createLayout(workspace, runDir);
+    return new RunLogContext(workspace, id, undefined, () => new Date(), -1);
+  }
+
+  /**
+   * Records the end of this session in `run.json` (end time, and the
+   * status when given) and releases the run's lease. Close the run's
+   * loggers first. Closing again does nothing; `await using` calls it
+   * without a status.
+   *
+   * @param options How the run ended.
+   * @throws {RunLogError} `"invalid-argument"` for an unknown status; the
+   * lease is released even when recording the end fails.
+   */
+  async close(options: CloseRunOptions = {}): Promise<void> {
+    checkOptions(options, "RunLogContext.close");
+    const status = options.status;
+    if (status !== undefined && !["succeeded", "failed", "interrupted"].includes(status)) {
+      throw new RunLogError(
+        "invalid-argument",
+        `invalid status ${describeValue(status)}: use "succeeded", "failed" or "interrupted"`,
+      );
+    }
+    if (this.#closed) return;
+    this.#closed = true;
+    if (this.#lease === undefined) return;
+    let failure: unknown;
+    if (this.#lease.lost === undefined) {
+      try {
+        const metadata = await this.readRunMetadata();
+        const endedAtUtc = this.#clock().toISOString();
+        const sessions = metadata.sessions ?? [];
+        const mine = sessions[this.#session];
+        if (mine !== undefined) {
+          mine.endedAtUtc = endedAtUtc;
+          if (status !== undefined) mine.status = status;
+        }
+        metadata.endedAtUtc = endedAtUtc;
+        if (status !== undefined) metadata.status = status;
+        else delete metadata.status;
+        await this.writeRunMetadata(metadata);
+      } catch (error) {
+        failure = error;
+      }
+    }
+    try {
+      await this.#lease.release();
+    } catch (error) {
+      failure ??= error;
+    }
+    if (failure !== undefined) throw failure;
+  }
+
+  /** Closes the run without a status (see {@linkcode RunLogContext.close}). */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+
+  /** Whether this context holds the run's lease (from `create` or `resume`, not `attach`). */
+  get holdsLease(): boolean {
+    return this.#lease !== undefined;
+  }
+
+  /**
+   * Throws unless this context may still write its run as its holder: it
+   * holds the lease, is not closed, and no other process took the run over
+   * (`resume` with `force`). `EventLoopLogger` checks it, so that sequence
+   * numbers cannot collide.
+   *
+   * @throws {RunLogError} `"closed"`, `"lease-lost"`, or `"lease-held"` for an
+   * attached context.
+   */
+  assertActive(): void {
+    if (this.#closed) {
+      throw new RunLogError(
+        "closed",
+        `the context of run '${this.runId}' is closed; resume the run to write it again`,
+      );
+    }
+    if (this.#lease === undefined) {
+      throw new RunLogError(
+        "lease-held",
+        `this context joined run '${this.runId}' with attach(), without its lease: the event ` +
+          "loop log belongs to the process that holds it; resume the run to become the holder",
+      );
+    }
+    if (this.#lease.lost !== undefined) throw this.#lease.lost;
   }
 
   /** `<run dir>/pipeline.log`: the orchestrator's human log. */
@@ -203,19 +546,20 @@ export class RunLogContext {
    * import assert from "node:assert/strict";
    * import { MemoryWorkspace, RunLogContext } from "@ralph/runlog";
    *
-   * const ctx = await RunLogContext.resume(new MemoryWorkspace(), "2026-02-06_14-03-27.123Z");
+   * const ctx = await RunLogContext.create(new MemoryWorkspace(), { baseRunId: "2026-02-06_14-03-27.123Z" });
    * assert.equal(ctx.agentLog("planning", 1), ".agent/logs-2026-02-06_14-03-27.123Z/agents/planning_1.log");
    * assert.equal(ctx.agentLog("dev", 2, 3), ".agent/logs-2026-02-06_14-03-27.123Z/agents/dev_2_a3.log");
    * ```
    *
-   * @param phase The phase name, such as `"planning"`; one plain file-name segment.
+   * @param phase The phase name, such as `"planning"`; one plain file-name
+   * segment, at most 234 bytes of UTF-8 (so that any retry name still fits).
    * @param index The invocation index within the phase, an integer from 0 to 2^32-1.
    * @param attempt The retry attempt (1 for the first retry); omit for the first try.
    * @returns The workspace-relative path.
    * @throws {RunLogError} `"invalid-name"` for a phase that would leave `agents/`.
    */
   agentLog(phase: string, index: number, attempt?: number): string {
-    assertFileName("phase", phase, "planning");
+    assertFileName("phase", phase, "planning", AGENT_NAME_RESERVED);
     assertU32("agent index", index);
     const suffix = attempt === undefined ? "" : `_a${assertU32("attempt", attempt)}`;
     return `${this.runDir}/agents/${phase}_${index}${suffix}.log`;
@@ -224,105 +568,169 @@ export class RunLogContext {
   /**
    * A provider streaming log: `provider/<name>`.
    *
-   * @param name The file name, such as `"claude-stream_dev_1.jsonl"`.
+   * @param name The file name, such as `"claude-stream_dev_1.jsonl"`, at
+   * most 249 bytes of UTF-8 (so that any retry name still fits).
    * @returns The workspace-relative path.
    * @throws {RunLogError} `"invalid-name"` for a name that would leave `provider/`.
    */
   providerLog(name: string): string {
     return `${this.runDir}/provider/${
-      assertFileName("provider log name", name, "claude-stream_dev_1.jsonl")
+      assertFileName("provider log name", name, "claude-stream_dev_1.jsonl", PROVIDER_NAME_RESERVED)
     }`;
   }
 
   /**
-   * Claims the log of a new agent invocation: creates, exclusively, the
-   * first free name of `<phase>_<index>.log`, `<phase>_<index>_a1.log`,
-   * `_a2`, … and opens it for appending. Two processes claiming at once get
-   * different files, and an existing log is never truncated.
+   * Claims the log of a new agent invocation, numbered as the Rust tool
+   * numbers retries: `<phase>_<index>.log` when no log of this invocation
+   * exists, otherwise the highest existing attempt plus one
+   * (`<phase>_<index>_a<N>.log`); a gap is never filled, so the numbers
+   * tell the order. The file is created exclusively (a lost race moves on
+   * to the next number) and opened for appending; an existing log is never
+   * truncated. With `header`, the Rust header block is the file's first
+   * write.
    *
-   * @example A first try and a retry
+   * @example A first try, a retry, and a retry with the Rust header
    * ```ts
    * import assert from "node:assert/strict";
    * import { MemoryWorkspace, RunLogContext } from "@ralph/runlog";
    *
    * const ctx = await RunLogContext.create(new MemoryWorkspace());
    * const first = await ctx.claimAgentLog("dev", 1);
-   * const retry = await ctx.claimAgentLog("dev", 1);
+   * const retry = await ctx.claimAgentLog("dev", 1, {
+   *   header: { role: "Developer", agent: "claude", phase: "Development" },
+   * });
    * assert.equal(first.path, ctx.agentLog("dev", 1));
    * assert.equal(retry.path, ctx.agentLog("dev", 1, 1));
-   * assert.equal(retry.attempt, 1);
    * await first.writer.close();
    * await retry.writer.close();
+   * assert.match(await ctx.workspace.read(retry.path), /^# Ralph Agent Invocation Log\n# Role: Developer\n/);
    * ```
    *
    * @param phase The phase name; one plain file-name segment.
    * @param index The invocation index within the phase.
+   * @param options The header to write first, if any.
    * @returns The path, the attempt number and the open writer.
    * @throws {RunLogError} `"invalid-name"` for a phase that would leave
    * `agents/`; `"collisions-exhausted"` after 9999 retries of one invocation.
    */
-  claimAgentLog(phase: string, index: number): Promise<ClaimedLog> {
-    this.agentLog(phase, index);
-    return this.#claim((attempt) => this.agentLog(phase, index, attempt));
+  async claimAgentLog(
+    phase: string,
+    index: number,
+    options: ClaimAgentLogOptions = {},
+  ): Promise<ClaimedLog> {
+    checkOptions(options, "claimAgentLog");
+    const base = this.agentLog(phase, index);
+    // A header that cannot be written must not leave an empty claimed file.
+    if (options.header !== undefined) formatAgentLogHeader(options.header, 0);
+    const prefix = `${phase}_${index}`;
+    const attempts = new RegExp(`^${escapeRegExp(prefix)}(?:_a(\\d+))?\\.log$`);
+    return await this.#claimNext(
+      `${this.runDir}/agents`,
+      (name) => {
+        const match = attempts.exec(name);
+        return match === null ? undefined : match[1] === undefined ? 0 : Number(match[1]);
+      },
+      (attempt) => attempt === 0 ? base : this.agentLog(phase, index, attempt),
+      options.header === undefined
+        ? undefined
+        : (attempt) => formatAgentLogHeader(options.header!, attempt),
+    );
   }
 
   /**
-   * Claims a provider streaming log in `provider/`: the first free name of
-   * `<name>`, then `<stem>_a1<ext>`, `<stem>_a2<ext>`, … created exclusively
-   * and opened for appending, never truncating an existing file.
+   * Claims a provider streaming log in `provider/`: `<name>` when free,
+   * otherwise `<stem>_a<N><ext>` with N one more than the highest taken,
+   * created exclusively and opened for appending, never truncating an
+   * existing file.
    *
    * @param name The file name, such as `"claude-stream_dev_1.jsonl"`.
    * @returns The path, the attempt number and the open writer.
    * @throws {RunLogError} `"invalid-name"` for a name that would leave `provider/`.
    */
   openProviderLog(name: string): Promise<ClaimedLog> {
-    this.providerLog(name);
+    const base = this.providerLog(name);
     const dot = name.lastIndexOf(".");
     const [stem, ext] = dot > 0 ? [name.slice(0, dot), name.slice(dot)] : [name, ""];
-    return this.#claim((attempt) =>
-      this.providerLog(attempt === undefined ? name : `${stem}_a${attempt}${ext}`)
+    const attempts = new RegExp(`^${escapeRegExp(stem)}(?:_a(\\d+))?${escapeRegExp(ext)}$`);
+    return this.#claimNext(
+      `${this.runDir}/provider`,
+      (entry) => {
+        const match = attempts.exec(entry);
+        return match === null ? undefined : match[1] === undefined ? 0 : Number(match[1]);
+      },
+      // The name was checked with room for the suffix.
+      (attempt) => attempt === 0 ? base : `${this.runDir}/provider/${stem}_a${attempt}${ext}`,
+      undefined,
     );
   }
 
-  async #claim(pathFor: (attempt: number | undefined) => string): Promise<ClaimedLog> {
-    for (let n = 0; n <= MAX_LOG_ATTEMPTS; n++) {
-      const attempt = n === 0 ? undefined : n;
-      const path = pathFor(attempt);
-      try {
-        return {
-          path,
-          attempt,
-          writer: await this.workspace.openAppend(path, { exclusive: true }),
-        };
-      } catch (error) {
-        if (!(error instanceof WorkspaceError && error.code === "already-exists")) throw error;
+  // Claims the name after the highest attempt found in `dir`; a name taken
+  // meanwhile by another process moves the claim on, never back.
+  async #claimNext(
+    dir: string,
+    attemptOf: (name: string) => number | undefined,
+    pathFor: (attempt: number) => string,
+    headerFor: ((attempt: number) => string) | undefined,
+  ): Promise<ClaimedLog> {
+    let next: number | undefined;
+    for (let tries = 0; tries <= MAX_LOG_ATTEMPTS; tries++) {
+      if (next === undefined) {
+        let highest = -1;
+        for (const entry of await this.#listOrEmpty(dir)) {
+          const attempt = attemptOf(entry.name);
+          if (attempt !== undefined && attempt > highest) highest = attempt;
+        }
+        next = highest + 1;
       }
+      if (next > MAX_LOG_ATTEMPTS) break;
+      const path = pathFor(next);
+      let writer: AppendHandle;
+      try {
+        writer = await this.workspace.openAppend(path, { exclusive: true });
+      } catch (error) {
+        if (!isCode(error, "already-exists")) throw error;
+        next += 1;
+        continue;
+      }
+      if (headerFor !== undefined) {
+        try {
+          writer.writeSync(headerFor(next));
+        } catch (error) {
+          await writer.close().catch(() => {});
+          throw error;
+        }
+      }
+      return { path, attempt: next === 0 ? undefined : next, writer };
     }
     throw new RunLogError(
       "collisions-exhausted",
-      `cannot claim a log for '${pathFor(undefined)}': it and its ${MAX_LOG_ATTEMPTS} retry ` +
-        "names all exist; look for a process retrying in a loop",
+      `cannot claim a log for '${pathFor(0)}': its retry names up to _a${MAX_LOG_ATTEMPTS} ` +
+        "are taken; look for a process retrying in a loop",
     );
   }
 
+  async #listOrEmpty(dir: string) {
+    try {
+      return await this.workspace.readDir(dir);
+    } catch (error) {
+      if (isCode(error, "not-found")) return [];
+      throw error;
+    }
+  }
+
   /**
-   * Writes `run.json` atomically, in the Rust original's exact format.
+   * Writes `run.json` atomically, in the Rust original's exact format
+   * (runlog's own keys after the Rust ones).
    *
-   * @example Writing and reading back
+   * @example Changing the recorded version
    * ```ts
    * import assert from "node:assert/strict";
    * import { MemoryWorkspace, RunLogContext } from "@ralph/runlog";
    *
    * const ctx = await RunLogContext.create(new MemoryWorkspace());
-   * await ctx.writeRunMetadata({
-   *   runId: ctx.runId.toString(),
-   *   startedAtUtc: new Date().toISOString(),
-   *   command: "ralph",
-   *   resume: false,
-   *   repoRoot: "/repo",
-   *   ralphVersion: "0.6.3",
-   * });
-   * assert.equal((await ctx.readRunMetadata()).command, "ralph");
+   * const metadata = await ctx.readRunMetadata();
+   * await ctx.writeRunMetadata({ ...metadata, ralphVersion: "0.6.3" });
+   * assert.equal((await ctx.readRunMetadata()).ralphVersion, "0.6.3");
    * ```
    *
    * @param metadata The metadata; keep `extra` from a read to preserve unknown keys.
@@ -333,20 +741,101 @@ export class RunLogContext {
   }
 
   /**
-   * Reads and validates `run.json`.
+   * Reads and validates `run.json` (at most 16 MiB).
    *
    * @returns The metadata, with unknown keys in `extra`.
    * @throws {RunLogError} `"invalid-metadata"` naming the path and the wrong key.
    */
-  async readRunMetadata(): Promise<RunMetadata> {
-    const path = this.runMetadata();
-    return parseRunMetadata(await this.workspace.read(path), path);
+  readRunMetadata(): Promise<RunMetadata> {
+    return readRunJson(this.workspace, this.runMetadata());
   }
 
-  async #createLayout(): Promise<void> {
-    await Promise.all(
-      LAYOUT_DIRS.map((dir) => this.workspace.createDirAll(`${this.runDir}/${dir}`)),
-    );
+  static async #claim(workspace: Workspace, start: RunId, clock: () => Date): Promise<RunId> {
+    let base = start;
+    const triedTimestamps = new Set<string>();
+    for (;;) {
+      triedTimestamps.add(base.withCollisionCounter(0).toString());
+      for (let n = base.collisionCounter; n <= MAX_COLLISION_COUNTER; n++) {
+        const runId = base.withCollisionCounter(n);
+        if (await RunLogContext.#claimDir(workspace, runDirOf(runId))) return runId;
+      }
+      base = await RunLogContext.#freshTimestamp(clock, triedTimestamps, base);
+    }
+  }
+
+  // One mkdir in the common case; `.agent` is made only when missing.
+  // Anything already standing at the name (a directory, a stray file, a
+  // dangling link) makes the caller move on to the next name.
+  static async #claimDir(workspace: Workspace, runDir: string): Promise<boolean> {
+    for (let tries = 0; tries < 2; tries++) {
+      try {
+        return await workspace.createDir(runDir);
+      } catch (error) {
+        if (isCode(error, "already-exists")) return false;
+        if (!isCode(error, "not-found") || tries > 0) throw error;
+        await workspace.createDirAll(AGENT_DIR);
+      }
+    }
+    return false;
+  }
+
+  static async #createLayout(workspace: Workspace, runDir: string): Promise<void> {
+    for (const dir of LAYOUT_DIRS) await workspace.createDirAll(`${runDir}/${dir}`);
+  }
+
+  // Called with the lease held: no writer of this run is alive to rename them.
+  static async #removeTempFiles(workspace: Workspace, runDir: string): Promise<void> {
+    for (const entry of await workspace.readDir(runDir)) {
+      if (TEMP_FILE.test(entry.name) && !entry.isDir) await workspace.removeIfExists(entry.path);
+    }
+  }
+
+  // Adds a session to run.json and returns its index. A missing file is
+  // written anew; an unreadable one is kept aside, never overwritten.
+  static async #appendSession(
+    workspace: Workspace,
+    runId: RunId,
+    session: RunSession,
+  ): Promise<number> {
+    const path = `${runDirOf(runId)}/run.json`;
+    let metadata: RunMetadata | undefined;
+    try {
+      metadata = await readRunJson(workspace, path);
+    } catch (error) {
+      if (isCode(error, "not-found")) metadata = undefined;
+      else if (
+        (error instanceof RunLogError && error.code === "invalid-metadata") ||
+        isCode(error, "too-large", "io")
+      ) {
+        await workspace.rename(path, `${path}.unreadable-${Date.now()}`);
+        metadata = undefined;
+      } else throw error;
+    }
+    if (metadata === undefined) {
+      metadata = {
+        runId: `${runId}`,
+        startedAtUtc: session.startedAtUtc,
+        command: session.command ?? "",
+        resume: true,
+        repoRoot: workspace.root,
+        ralphVersion: "unknown",
+        ...(session.pid === undefined ? {} : { pid: session.pid }),
+        sessions: [],
+      };
+    }
+    // A run.json without sessions (the Rust tool's) had one: its own keys.
+    const sessions = metadata.sessions ?? [{
+      startedAtUtc: metadata.startedAtUtc,
+      resume: metadata.resume,
+      ...(metadata.pid === undefined ? {} : { pid: metadata.pid }),
+      command: metadata.command,
+    }];
+    sessions.push(session);
+    metadata.sessions = sessions;
+    delete metadata.status;
+    delete metadata.endedAtUtc;
+    await workspace.writeAtomic(path, formatRunMetadata(metadata));
+    return sessions.length - 1;
   }
 
   static async #freshTimestamp(
@@ -369,4 +858,26 @@ export class RunLogContext {
         "An injected clock must advance; otherwise look for a process creating runs in a loop.",
     );
   }
+}
+
+// Whether the run directory is there; anything else standing at it or on
+// the way (a link, a file, a FIFO) is an error that readDir names.
+async function runDirExists(workspace: Workspace, runDir: string): Promise<boolean> {
+  if (await workspace.isDir(runDir)) return true;
+  try {
+    await workspace.readDir(runDir);
+  } catch (error) {
+    if (isCode(error, "not-found")) return false;
+    throw error;
+  }
+  return true; // Made meanwhile.
+}
+
+/** Reads `run.json` with a size cap, naming the file in errors. */
+export async function readRunJson(workspace: Workspace, path: string): Promise<RunMetadata> {
+  return parseRunMetadata(await workspace.read(path, { maxBytes: MAX_METADATA_BYTES }), path);
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }

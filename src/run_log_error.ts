@@ -11,7 +11,11 @@ export type RunLogErrorCode =
   | "invalid-metadata"
   | "invalid-argument"
   | "invalid-log-line"
-  | "collisions-exhausted";
+  | "collisions-exhausted"
+  | "not-found"
+  | "lease-held"
+  | "lease-lost"
+  | "closed";
 
 /**
  * A refused input or an impossible request of the run-log core. The message

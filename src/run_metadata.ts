@@ -26,6 +26,34 @@ export interface ConfigSummary {
   extra?: Record<string, unknown>;
 }
 
+/** How a session of a run ended, as recorded by `ctx.close({ status })`. */
+export type RunEndStatus = "succeeded" | "failed" | "interrupted";
+
+/**
+ * One process's time with a run: the one that created it, then one per
+ * resume (`sessions` in `run.json`, snake_case keys on disk).
+ */
+export interface RunSession {
+  /** When the session began, UTC ISO-8601 (`started_at_utc`). */
+  startedAtUtc: string;
+  /** Whether it resumed the run rather than creating it (`resume`). */
+  resume: boolean;
+  /** The process id (`pid`), a `u32`. */
+  pid?: number;
+  /** The machine's name (`host`). */
+  host?: string;
+  /** The command line (`command`). */
+  command?: string;
+  /** Whether the run directory was missing and made again (`recreated`). */
+  recreated?: boolean;
+  /** When the session ended, UTC ISO-8601 (`ended_at_utc`). */
+  endedAtUtc?: string;
+  /** How it ended (`status`). */
+  status?: RunEndStatus;
+  /** Keys of a session this version does not know, kept as read. */
+  extra?: Record<string, unknown>;
+}
+
 /** The metadata of one run, `run.json` (snake_case keys on disk). */
 export interface RunMetadata {
   /** The run id, matching the directory name (`run_id`). */
@@ -45,6 +73,15 @@ export interface RunMetadata {
   /** Configuration summary (`config_summary`); omitted when absent. */
   configSummary?: ConfigSummary;
   /**
+   * Every session, oldest first (`sessions`), written by runlog after the
+   * Rust keys, which keep describing the first session.
+   */
+  sessions?: RunSession[];
+  /** When the last session ended (`ended_at_utc`). */
+  endedAtUtc?: string;
+  /** How the last session ended (`status`). */
+  status?: RunEndStatus;
+  /**
    * Top-level keys this version does not know, as read from the file
    * (snake_case). They are written back after the known keys, so a
    * read-modify-write never drops what a newer writer added.
@@ -52,7 +89,9 @@ export interface RunMetadata {
   extra?: Record<string, unknown>;
 }
 
-type FieldType = "string" | "boolean" | "u32";
+type FieldType = "string" | "boolean" | "u32" | "status";
+
+const END_STATUSES: readonly string[] = ["succeeded", "failed", "interrupted"];
 
 const RUN_FIELDS = [
   ["runId", "run_id", "string", true],
@@ -71,19 +110,98 @@ const SUMMARY_FIELDS = [
   ["totalReviewerPasses", "total_reviewer_passes", "u32"],
 ] as const;
 
-const RUN_KEYS = new Set<string>([...RUN_FIELDS.map((f) => f[1]), "config_summary"]);
+// Written after the Rust keys, so that every Rust key keeps its place.
+const LATER_FIELDS = [
+  ["endedAtUtc", "ended_at_utc", "string"],
+  ["status", "status", "status"],
+] as const;
+
+const SESSION_FIELDS = [
+  ["startedAtUtc", "started_at_utc", "string", true],
+  ["resume", "resume", "boolean", true],
+  ["pid", "pid", "u32", false],
+  ["host", "host", "string", false],
+  ["command", "command", "string", false],
+  ["recreated", "recreated", "boolean", false],
+  ["endedAtUtc", "ended_at_utc", "string", false],
+  ["status", "status", "status", false],
+] as const;
+
+const RUN_KEYS = new Set<string>([
+  ...RUN_FIELDS.map((f) => f[1]),
+  "config_summary",
+  "sessions",
+  ...LATER_FIELDS.map((f) => f[1]),
+]);
 const SUMMARY_KEYS = new Set<string>(SUMMARY_FIELDS.map((f) => f[1]));
+const SESSION_KEYS = new Set<string>(SESSION_FIELDS.map((f) => f[1]));
+
+// serde_json refuses a lone surrogate escape (`\ud83d`), which JSON.stringify
+// writes for one; U+FFFD keeps the file readable by the Rust tool.
+const LONE_SURROGATE = /\p{Cs}/gu;
+
+function wellFormed(text: string): string {
+  return text.replace(LONE_SURROGATE, "\ufffd");
+}
 
 function hasType(value: unknown, type: FieldType): boolean {
   if (type === "u32") {
     return Number.isInteger(value) && (value as number) >= 0 &&
       (value as number) <= 0xffff_ffff;
   }
+  if (type === "status") return END_STATUSES.includes(value as string);
   return type === "string" ? typeof value === "string" : typeof value === "boolean";
 }
 
 function describe(type: FieldType): string {
+  if (type === "status") return `one of ${END_STATUSES.map((s) => `"${s}"`).join(", ")}`;
   return type === "u32" ? "an integer from 0 to 4294967295" : `a ${type}`;
+}
+
+type Table = readonly (readonly [string, string, FieldType, boolean?])[];
+
+// Copies the fields of `table` from a camelCase object into snake_case
+// pairs, checking their types; absent optional fields are left out.
+function formatFields(source: Record<string, unknown>, table: Table, where: string, prefix = "") {
+  const out: [string, unknown][] = [];
+  for (const [field, key, type, required] of table) {
+    const value = source[field];
+    if (value === undefined && required !== true) continue;
+    if (!hasType(value, type)) {
+      invalid(
+        where,
+        prefix + key,
+        `(${field}) must be ${describe(type)}, got ${JSON.stringify(value) ?? "undefined"}`,
+      );
+    }
+    out.push([key, value]);
+  }
+  return out;
+}
+
+// The reverse: snake_case keys of parsed JSON into camelCase fields; `null`
+// counts as absent for optional keys, as serde reads it.
+function parseFields(
+  data: Record<string, unknown>,
+  table: Table,
+  where: string,
+  prefix = "",
+): Record<string, unknown> {
+  const result: Record<string, unknown> = {};
+  for (const [field, key, type, required] of table) {
+    const value = data[key];
+    if (value === undefined || value === null) {
+      if (required === true) {
+        invalid(where, prefix + key, `is missing; it must be ${describe(type)}`);
+      }
+      continue;
+    }
+    if (!hasType(value, type)) {
+      invalid(where, prefix + key, `must be ${describe(type)}, got ${JSON.stringify(value)}`);
+    }
+    result[field] = value;
+  }
+  return result;
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -95,13 +213,14 @@ function invalid(where: string, key: string, problem: string): never {
 }
 
 function extraEntries(
-  extra: Record<string, unknown> | undefined,
+  extra: unknown,
   known: Set<string>,
   where: string,
 ): [string, unknown][] {
   if (extra === undefined) return [];
   if (!isPlainObject(extra)) invalid(where, "extra", "must be an object of unknown keys");
-  return Object.entries(extra).map(([key, value]) => {
+  return Object.entries(extra).map(([rawKey, value]) => {
+    const key = wellFormed(rawKey);
     if (known.has(key)) {
       invalid(where, key, "is a known key and cannot also be in extra; set its field instead");
     }
@@ -138,42 +257,44 @@ function extraEntries(
 export function formatRunMetadata(metadata: RunMetadata): string {
   const where = "cannot write run metadata";
   if (!isPlainObject(metadata)) invalid(where, "(root)", "metadata must be an object");
-  const out: [string, unknown][] = [];
-  for (const [field, key, type, required] of RUN_FIELDS) {
-    const value = metadata[field];
-    if (value === undefined && !required) continue;
-    if (!hasType(value, type)) {
-      invalid(
-        where,
-        key,
-        `(${field}) must be ${describe(type)}, got ${JSON.stringify(value) ?? "undefined"}`,
-      );
-    }
-    out.push([key, value]);
-  }
+  const out = formatFields(metadata as unknown as Record<string, unknown>, RUN_FIELDS, where);
   const summary = metadata.configSummary;
   if (summary !== undefined) {
     if (!isPlainObject(summary)) invalid(where, "config_summary", "must be an object");
-    const inner: [string, unknown][] = [];
-    for (const [field, key, type] of SUMMARY_FIELDS) {
-      const value = summary[field];
-      if (value === undefined) continue;
-      if (!hasType(value, type)) {
-        invalid(
-          where,
-          `config_summary.${key}`,
-          `(${field}) must be ${describe(type)}, got ${JSON.stringify(value)}`,
-        );
-      }
-      inner.push([key, value]);
-    }
-    inner.push(
-      ...extraEntries((summary as ConfigSummary).extra, SUMMARY_KEYS, `${where} (config_summary)`),
-    );
+    const inner = formatFields(summary, SUMMARY_FIELDS, where, "config_summary.");
+    inner.push(...extraEntries(summary.extra, SUMMARY_KEYS, `${where} (config_summary)`));
     out.push(["config_summary", Object.fromEntries(inner)]);
   }
+  if (metadata.sessions !== undefined) {
+    if (!Array.isArray(metadata.sessions)) invalid(where, "sessions", "must be an array");
+    out.push([
+      "sessions",
+      metadata.sessions.map((session, i) => {
+        const at = `sessions[${i}].`;
+        if (!isPlainObject(session)) invalid(where, at, "must be an object");
+        const fields = formatFields(session, SESSION_FIELDS, where, at);
+        fields.push(...extraEntries(session.extra, SESSION_KEYS, `${where} (${at})`));
+        return Object.fromEntries(fields);
+      }),
+    ]);
+  }
+  out.push(...formatFields(metadata as unknown as Record<string, unknown>, LATER_FIELDS, where));
   out.push(...extraEntries(metadata.extra, RUN_KEYS, where));
-  return JSON.stringify(Object.fromEntries(out), null, 2);
+  try {
+    return JSON.stringify(
+      Object.fromEntries(out),
+      (_key, value) => typeof value === "string" ? wellFormed(value) : value,
+      2,
+    );
+  } catch (cause) {
+    // A BigInt, a circular object or a throwing toJSON in `extra`.
+    throw new RunLogError(
+      "invalid-metadata",
+      `${where}: a value in extra cannot be written as JSON (${(cause as Error).message}); ` +
+        "keep extra to strings, numbers, booleans, arrays and plain objects",
+      { cause },
+    );
+  }
 }
 
 /**
@@ -217,40 +338,31 @@ export function parseRunMetadata(text: string, path = "run.json"): RunMetadata {
     );
   }
   if (!isPlainObject(data)) invalid(where, "(root)", "the file must hold a JSON object");
-  const result: Record<string, unknown> = {};
-  for (const [field, key, type, required] of RUN_FIELDS) {
-    const value = data[key];
-    if (value === undefined || value === null) {
-      if (required) invalid(where, key, `is missing; it must be ${describe(type)}`);
-      continue;
-    }
-    if (!hasType(value, type)) {
-      invalid(where, key, `must be ${describe(type)}, got ${JSON.stringify(value)}`);
-    }
-    result[field] = value;
-  }
+  const result = parseFields(data, RUN_FIELDS, where);
   const summary = data.config_summary;
   if (summary !== undefined && summary !== null) {
     if (!isPlainObject(summary)) {
       invalid(where, "config_summary", `must be an object, got ${JSON.stringify(summary)}`);
     }
-    const parsed: Record<string, unknown> = {};
-    for (const [field, key, type] of SUMMARY_FIELDS) {
-      const value = summary[key];
-      if (value === undefined || value === null) continue;
-      if (!hasType(value, type)) {
-        invalid(
-          where,
-          `config_summary.${key}`,
-          `must be ${describe(type)}, got ${JSON.stringify(value)}`,
-        );
-      }
-      parsed[field] = value;
-    }
+    const parsed = parseFields(summary, SUMMARY_FIELDS, where, "config_summary.");
     const extra = Object.entries(summary).filter(([key]) => !SUMMARY_KEYS.has(key));
     if (extra.length > 0) parsed.extra = Object.fromEntries(extra);
     result.configSummary = parsed;
   }
+  const sessions = data.sessions;
+  if (sessions !== undefined && sessions !== null) {
+    if (!Array.isArray(sessions)) {
+      invalid(where, "sessions", `must be an array, got ${JSON.stringify(sessions)}`);
+    }
+    result.sessions = sessions.map((session, i) => {
+      if (!isPlainObject(session)) invalid(where, `sessions[${i}]`, "must be an object");
+      const parsed = parseFields(session, SESSION_FIELDS, where, `sessions[${i}].`);
+      const extra = Object.entries(session).filter(([key]) => !SESSION_KEYS.has(key));
+      if (extra.length > 0) parsed.extra = Object.fromEntries(extra);
+      return parsed;
+    });
+  }
+  Object.assign(result, parseFields(data, LATER_FIELDS, where));
   const extra = Object.entries(data).filter(([key]) => !RUN_KEYS.has(key));
   if (extra.length > 0) result.extra = Object.fromEntries(extra);
   return result as unknown as RunMetadata;

@@ -5,6 +5,7 @@
  * @module
  */
 import type { AppendHandle } from "./append_handle.ts";
+import type { ProcessHost } from "./process_host.ts";
 
 /** One entry of {@linkcode Workspace.readDir}. Symbolic links are not followed. */
 export interface DirEntry {
@@ -20,6 +21,16 @@ export interface DirEntry {
   isSymlink: boolean;
 }
 
+/** Options of {@linkcode Workspace.read} and {@linkcode Workspace.readBytes}. */
+export interface ReadOptions {
+  /**
+   * The largest file to read, in bytes: a larger one fails with
+   * `"too-large"` before anything is read, so that a huge or hostile file
+   * cannot exhaust memory.
+   */
+  maxBytes?: number;
+}
+
 /** Options of {@linkcode Workspace.openAppend}. */
 export interface OpenAppendOptions {
   /** Create the file exclusively: fail with `"already-exists"` when it exists. */
@@ -31,9 +42,15 @@ export interface OpenAppendOptions {
  * paths (`".agent/logs-…/run.json"`).
  *
  * Every method refuses, with a `WorkspaceError` of code `"invalid-path"` and
- * before any filesystem call, absolute paths, `..` segments, backslashes and
- * NUL bytes. Failures are `WorkspaceError`s with the shared vocabulary.
- * Writes create missing parent directories, as the Rust original does.
+ * before any filesystem call, absolute paths, `..` segments, backslashes,
+ * NUL bytes and names longer than 255 bytes. Failures are `WorkspaceError`s
+ * with the shared vocabulary. Writes create missing parent directories, as
+ * the Rust original does.
+ *
+ * The real adapters never follow a symbolic link below the root (code
+ * `"symlink"`), only open regular files (`"not-a-regular-file"` for a FIFO,
+ * socket or device, which could block forever), and create directories
+ * 0700 and files 0600 unless asked to share with a group.
  *
  * @example Using any workspace
  * ```ts
@@ -46,12 +63,18 @@ export interface OpenAppendOptions {
  * ```
  */
 export interface Workspace {
-  /** The root directory: absolute for real adapters, `"/"`-like for memory. */
+  /** The root directory: absolute for real adapters, a label for memory. */
   readonly root: string;
+  /**
+   * The processes of this machine, which run leases use to tell a live
+   * holder from a crashed one at once. Without it, a lease goes stale only
+   * when its heartbeat stops.
+   */
+  readonly host?: ProcessHost;
   /** Reads a UTF-8 text file. */
-  read(path: string): Promise<string>;
+  read(path: string, options?: ReadOptions): Promise<string>;
   /** Reads a file's bytes. */
-  readBytes(path: string): Promise<Uint8Array>;
+  readBytes(path: string, options?: ReadOptions): Promise<Uint8Array>;
   /** Writes a text file as UTF-8, replacing it. */
   write(path: string, text: string): Promise<void>;
   /** Writes a file's bytes, replacing it. */
@@ -71,17 +94,17 @@ export interface Workspace {
    * of the file. Lets a caller read a bounded tail of a large log.
    */
   readRange(path: string, offset: number, length: number): Promise<Uint8Array>;
-  /** Whether anything exists at the path (following symbolic links). */
+  /** Whether anything exists at the path; a symbolic link counts, and is not followed. */
   exists(path: string): Promise<boolean>;
-  /** Whether a regular file exists at the path (following symbolic links). */
+  /** Whether a regular file exists at the path (a link to one does not count). */
   isFile(path: string): Promise<boolean>;
-  /** Whether a directory exists at the path (following symbolic links). */
+  /** Whether a directory exists at the path (a link to one does not count). */
   isDir(path: string): Promise<boolean>;
-  /** Removes a file; a directory is refused with `"is-a-directory"`. */
+  /** Removes a file (or a link itself); a directory is refused with `"is-a-directory"`. */
   remove(path: string): Promise<void>;
   /** Removes a file if present; resolves whether it removed one. */
   removeIfExists(path: string): Promise<boolean>;
-  /** Removes a directory and everything under it. */
+  /** Removes a directory and everything under it, never following a link. */
   removeDirAll(path: string): Promise<void>;
   /** Removes a directory tree if present; resolves whether it removed one. */
   removeDirAllIfExists(path: string): Promise<boolean>;
@@ -99,13 +122,13 @@ export interface Workspace {
   rename(from: string, to: string): Promise<void>;
   /**
    * Replaces a file atomically: readers see the old or the new content, never
-   * a torn one. Real adapters write a uniquely named temp file (mode 0600) in
-   * the same directory, flush it, then rename it over the target, and remove
-   * the temp file when anything fails.
+   * a torn one. Real adapters write a uniquely named temp file
+   * (`.<name>.<random>.tmp`) in the same directory, flush it, then rename it
+   * over the target, and remove the temp file when anything fails.
    */
   writeAtomic(path: string, content: string | Uint8Array): Promise<void>;
-  /** Makes a file read-only (mode 0444); a missing path is left alone. */
+  /** Makes a file read-only (0400, or 0440 when shared with a group); a missing path is left alone. */
   setReadonly(path: string): Promise<void>;
-  /** Makes a file writable (mode 0644); a missing path is left alone. */
+  /** Makes a file writable (0600, or 0640 when shared with a group); a missing path is left alone. */
   setWritable(path: string): Promise<void>;
 }

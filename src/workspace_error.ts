@@ -18,6 +18,9 @@ export type WorkspaceErrorCode =
   | "is-a-directory"
   | "directory-not-empty"
   | "too-many-open-files"
+  | "symlink"
+  | "not-a-regular-file"
+  | "too-large"
   | "closed"
   | "io";
 
@@ -34,6 +37,11 @@ const WHAT_TO_DO: Record<WorkspaceErrorCode, string> = {
   "is-a-directory": "a directory stands where a file is expected; move it away",
   "directory-not-empty": "remove the directory's contents first",
   "too-many-open-files": "close unused files or raise the open-file limit",
+  "symlink":
+    "a symbolic link stands in the path, and runlog never follows links inside the workspace (they could lead outside it); replace it with a real directory or file",
+  "not-a-regular-file":
+    "a FIFO, socket or device stands where a regular file is expected; move it away",
+  "too-large": "the file is larger than this read accepts; move it aside or trim it",
   "closed": "the handle is closed; open the file again",
   "io": "see the cause for the underlying system error",
 };

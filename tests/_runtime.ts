@@ -4,7 +4,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
-import type { Workspace } from "../mod.ts";
+import type { Workspace, WorkspaceOptions } from "../mod.ts";
 import { NodeWorkspace } from "../src/adapters/node.ts";
 
 export type RuntimeName = "deno" | "bun" | "node";
@@ -18,7 +18,7 @@ export const runtime: RuntimeName = "Deno" in globalThis
 /** A real adapter: its name and a factory. */
 export interface RealAdapter {
   name: string;
-  make(root: string): Workspace;
+  make(root: string, options?: WorkspaceOptions): Workspace;
 }
 
 /**
@@ -29,13 +29,22 @@ export async function realAdapters(): Promise<RealAdapter[]> {
   const adapters: RealAdapter[] = [];
   if (runtime === "deno") {
     const { DenoWorkspace } = await import("../src/adapters/deno.ts");
-    adapters.push({ name: "DenoWorkspace", make: (root) => new DenoWorkspace(root) });
+    adapters.push({
+      name: "DenoWorkspace",
+      make: (root, options) => new DenoWorkspace(root, options),
+    });
   }
   if (runtime === "bun") {
     const { BunWorkspace } = await import("../src/adapters/bun.ts");
-    adapters.push({ name: "BunWorkspace", make: (root) => new BunWorkspace(root) });
+    adapters.push({
+      name: "BunWorkspace",
+      make: (root, options) => new BunWorkspace(root, options),
+    });
   }
-  adapters.push({ name: "NodeWorkspace", make: (root) => new NodeWorkspace(root) });
+  adapters.push({
+    name: "NodeWorkspace",
+    make: (root, options) => new NodeWorkspace(root, options),
+  });
   return adapters;
 }
 
@@ -53,7 +62,7 @@ export async function tempDir(): Promise<{ path: string; remove(): Promise<void>
 /** The command line that runs a TypeScript file under this runtime. */
 export function scriptCommand(file: string): { command: string; args: string[] } {
   const args = runtime === "deno"
-    ? ["run", "--allow-read", "--allow-write", "--allow-env", file]
+    ? ["run", "--allow-read", "--allow-write", "--allow-env", "--allow-run", "--allow-sys", file]
     : [file];
   return { command: process.execPath, args };
 }

@@ -42,7 +42,7 @@ test("appendHandle() finishes partial writes and encodes any text", async () => 
   assert.equal(t.closes(), 1);
 });
 
-test("appendHandle() reports a failed write, and close() reports it again", async () => {
+test("appendHandle() reports an awaited failed write once, not again at close()", async () => {
   const cause = sysError("ENOSPC");
   const handle = appendHandle("logs/x.log", scriptedTarget({ failWrite: cause }).target);
   const error = await rejectsWorkspace(handle.write("line\n"), "no-space");
@@ -50,8 +50,47 @@ test("appendHandle() reports a failed write, and close() reports it again", asyn
   assert.equal(error.operation, "write");
   assert.equal(error.cause, cause);
   assert.throws(() => handle.writeSync("again\n"), WorkspaceError);
-  // The write nobody awaited is not lost: close() rejects with the first error.
-  assert.equal(await rejectsWorkspace(handle.close(), "no-space"), error);
+  await handle.close(); // The caller has seen it: nothing left to report.
+});
+
+test("appendHandle() reports a failed write nobody awaited at the next write and at close()", async () => {
+  const cause = sysError("ENOSPC");
+  const options: { failWrite?: unknown } = { failWrite: cause };
+  const scripted = scriptedTarget(options);
+  const handle = appendHandle("logs/x.log", scripted.target);
+  void handle.write("lost\n"); // Fire and forget: must not become an unhandled rejection.
+  options.failWrite = undefined;
+  const next = await rejectsWorkspace(handle.write("kept\n"), "no-space");
+  assert.match(next.message, /an earlier call failed and nobody awaited it \(this one succeeded\)/);
+  assert.equal((next.cause as WorkspaceError).cause, cause);
+  assert.equal(scripted.text(), "kept\n");
+  // Seen now: the following write and close() are clean.
+  await handle.write("more\n");
+  void handle.write(12 as unknown as string); // Refused, and nobody listens.
+  const atClose = await rejectsWorkspace(handle.close(), "invalid-argument");
+  assert.match(atClose.message, /string or a Uint8Array, got number 12/);
+});
+
+test("appendHandle() ends the fragment a failed write left before its next write", async () => {
+  let room = 7; // The disk takes 7 more bytes, then is full.
+  const written: number[] = [];
+  const handle = appendHandle("x.log", {
+    write(data) {
+      if (room === 0) throw sysError("ENOSPC");
+      const n = Math.min(room, data.length);
+      room -= n;
+      written.push(...data.subarray(0, n));
+      return n;
+    },
+    close() {},
+  });
+  await handle.write("one\n");
+  await rejectsWorkspace(handle.write("two two\n"), "no-space"); // "two" is written, then full.
+  await rejectsWorkspace(handle.write("three\n"), "no-space"); // Nothing fits.
+  room = 100; // Space was freed.
+  await handle.write("four\n");
+  await handle.write("five\n");
+  assert.equal(new TextDecoder().decode(new Uint8Array(written)), "one\ntwo\nfour\nfive\n");
 });
 
 test("appendHandle() reports a failed close", async () => {

@@ -44,6 +44,7 @@ test(`EventLoopLogger keeps every acknowledged line through ${ROUNDS} kill -9s a
   const writers: ScriptProcess[] = [];
   try {
     const ctx = await RunLogContext.create((await nativeAdapter()).make(dir.path));
+    await ctx.close(); // Each writer resumes the run, taking over a killed one's lease at once.
     const logFile = join(dir.path, ctx.eventLoopLog());
     let acknowledged = 0;
     for (let round = 1; round <= ROUNDS; round++) {

@@ -1,7 +1,13 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { type EventLoopEntry, formatEventLoopLine, parseEventLoopLine } from "../mod.ts";
+import {
+  type EventLoopEntry,
+  formatEventLoopLine,
+  type ParsedEventLoopLine,
+  parseEventLoopLine,
+} from "../mod.ts";
 import { throwsRunLog } from "./_assert.ts";
+import { HOSTILE, hostileText, randomList, seededRandom } from "./fixtures/hostile.ts";
 
 const plain: EventLoopEntry = {
   seq: 1,
@@ -34,7 +40,7 @@ test("formatEventLoopLine() writes the Rust original's format for plain values",
   );
 });
 
-test("parseEventLoopLine() reads lines written by the Rust original", () => {
+test("parseEventLoopLine() reads plain lines written by the Rust original as exact Rust lines", () => {
   const entry = parseEventLoopLine(
     "12 ts=2026-02-06T14:03:27.123456789+00:00 phase=Review effect=InvokeReviewer " +
       "event=ReviewCompleted extra=[CheckpointSaved] ctx=reviewer_pass=2,agent_index=3 ms=5000\n",
@@ -48,39 +54,14 @@ test("parseEventLoopLine() reads lines written by the Rust original", () => {
     extra: ["CheckpointSaved"],
     context: [["reviewer_pass", "2"], ["agent_index", "3"]],
     durationMs: 5000,
+    dialect: "rust",
+    exact: true,
   });
 });
 
-test("parseEventLoopLine() round-trips hostile values", () => {
-  const hostile = [
-    "",
-    " ",
-    "two words",
-    "a=b",
-    "a,b",
-    'say "hi"',
-    '"',
-    "[x]",
-    "]",
-    "back\\slash",
-    "\\",
-    "line\nbreak",
-    "cr\rlf",
-    "tab\there",
-    "\u0000nul",
-    "esc\u001b[31mred",
-    "ünïcödé ✓ 🚀",
-    "\u2028sep",
-    "ms=5",
-    " ms=5",
-    "x ctx=a=b",
-    'extra=["a"]',
-    "C:\\Users\\x",
-    "end\\",
-    '"quoted\\" twice"',
-  ];
+test("parseEventLoopLine() round-trips hostile values as exact runlog lines", () => {
   let seq = 1;
-  for (const value of hostile) {
+  for (const value of HOSTILE) {
     const entries: EventLoopEntry[] = [
       { ...plain, seq: seq++, phase: value },
       { ...plain, seq: seq++, effect: value, event: value },
@@ -91,9 +72,152 @@ test("parseEventLoopLine() round-trips hostile values", () => {
     for (const entry of entries) {
       const line = formatEventLoopLine(entry);
       assert.equal(line.indexOf("\n"), line.length - 1, `one line for ${JSON.stringify(value)}`);
-      assert.deepEqual(parseEventLoopLine(line), entry, `round trip of ${JSON.stringify(line)}`);
+      assert.deepEqual(
+        parseEventLoopLine(line),
+        { ...entry, dialect: "runlog", exact: true },
+        `round trip of ${JSON.stringify(line)}`,
+      );
     }
   }
+});
+
+const SEED = 0x5eed_0001;
+const CASES = 4000;
+
+test(`parseEventLoopLine() reads back exactly ${CASES} random lines of formatEventLoopLine (seed ${SEED})`, () => {
+  const random = seededRandom(SEED);
+  const text = () => hostileText(random);
+  for (let n = 0; n < CASES; n++) {
+    const entry: EventLoopEntry = {
+      seq: Math.floor(random() * 1_000_000),
+      ts: random() < 0.5 ? "2026-02-06T14:03:27.123Z" : text(),
+      phase: text(),
+      effect: text(),
+      event: text(),
+      extra: randomList(random, 3, text),
+      context: randomList(random, 3, (): [string, string] => [text(), text()]),
+      durationMs: Math.floor(random() * 10_000_000),
+    };
+    const line = formatEventLoopLine(entry);
+    const where = `case ${n} of seed ${SEED}: ${JSON.stringify(line)}`;
+    // Nothing but the final newline that any reader could take for a line break.
+    // deno-lint-ignore no-control-regex
+    assert.doesNotMatch(line.slice(0, -1), /[\n\r\u000b\u000c\u0085\u2028\u2029]/, where);
+    assert.deepEqual(parseEventLoopLine(line), { ...entry, dialect: "runlog", exact: true }, where);
+  }
+});
+
+const RUST_TS = "2026-02-06T14:03:27.123456789+00:00";
+
+/** A Rust line around `body` (what follows `phase=`), and its reading. */
+function rust(body: string): ParsedEventLoopLine {
+  return parseEventLoopLine(`9 ts=${RUST_TS} phase=${body}`);
+}
+
+function pick(entry: ParsedEventLoopLine) {
+  const { phase, effect, event, extra, context, durationMs, dialect, exact } = entry;
+  return { phase, effect, event, extra, context, durationMs, dialect, exact };
+}
+
+test("parseEventLoopLine() reads Rust Debug text, separators inside strings and brackets included", () => {
+  assert.deepEqual(
+    pick(rust(
+      'Awaiting Dev Fix effect=Write { path: "a event=b, ctx=c=d ms=1", tags: [x, y] } ' +
+        'event=Done(Ok { note: "say \\"hi\\" ] extra=[" }) extra=[A { b: [1, 2] },C("x,y")] ' +
+        "ctx=iteration=1,files=[a, b] ms=42",
+    )),
+    {
+      phase: "Awaiting Dev Fix",
+      effect: 'Write { path: "a event=b, ctx=c=d ms=1", tags: [x, y] }',
+      event: 'Done(Ok { note: "say \\"hi\\" ] extra=[" })',
+      extra: ["A { b: [1, 2] }", 'C("x,y")'],
+      context: [["iteration", "1"], ["files", "[a, b]"]],
+      durationMs: 42,
+      dialect: "rust",
+      exact: true,
+    },
+  );
+  // An escaped quote does not end a string: what follows it is still inside.
+  const escaped = rust('P effect=Ok { s: "\\" } event=X" } event=E ms=1');
+  assert.deepEqual([escaped.effect, escaped.event, escaped.exact], [
+    'Ok { s: "\\" } event=X" }',
+    "E",
+    true,
+  ]);
+  // Empty values are values: an empty context value, an empty extra item.
+  assert.deepEqual(
+    pick(rust("P effect=E event=V extra=[A,] ctx=empty= ms=0")),
+    {
+      phase: "P",
+      effect: "E",
+      event: "V",
+      extra: ["A", ""],
+      context: [["empty", ""]],
+      durationMs: 0,
+      dialect: "rust",
+      exact: true,
+    },
+  );
+});
+
+test("parseEventLoopLine() flags ambiguous Rust lines, with the most plausible reading", () => {
+  const cases: [string, Partial<ParsedEventLoopLine>][] = [
+    // A key's text inside a value: the value could end there instead.
+    ["A effect=B effect=C event=D ms=1", { phase: "A", effect: "B effect=C", event: "D" }],
+    ["A effect=B event=C event=D ms=1", { effect: "B", event: "C event=D" }],
+    ["A effect=B event=C ctx=k=1 event=D ms=1", { event: "C", context: [["k=1 event", "D"]] }],
+    ["A effect=B event=C ctx=a=1 ctx=b=2 ms=1", { context: [["a=1 ctx=b", "2"]] }],
+    // Context segments with several "=" or none.
+    ["A effect=B event=C ctx=k=v=a ms=1", { context: [["k=v", "a"]] }],
+    ["A effect=B event=C ctx=a=1,2,b=3 ms=1", { context: [["a", "1,2"], ["b", "3"]] }],
+    ["A effect=B event=C ctx=x,y=1 ms=1", { context: [["x,y", "1"]] }],
+    // Brackets or quotes that do not balance hide nothing: the first key counts.
+    ["A effect=Foo( x event=Bar ms=1", { effect: "Foo( x", event: "Bar" }],
+    ["A effect=Foo) x event=Bar ms=1", { effect: "Foo) x", event: "Bar" }],
+    ['A effect=B event=Say "hi ctx=a=1 ms=1', { event: 'Say "hi', context: [["a", "1"]] }],
+    ["A effect=B event=C extra=[Foo( x,Bar] ctx=a=1 ms=1", { extra: ["Foo( x", "Bar"] }],
+    ["A effect=B event=C extra=[X] tail] ms=1", { event: "C", extra: ["X] tail"] }],
+    ["A effect=B event=C ctx=a=f( 1,b=2 ms=1", { context: [["a", "f( 1"], ["b", "2"]] }],
+    // Rust never quotes: quotes in a line with a Rust timestamp are text.
+    ['A effect=B event="x y" ms=1', { event: '"x y"' }],
+  ];
+  for (const [body, expected] of cases) {
+    const entry = rust(body);
+    assert.deepEqual(
+      pick(entry),
+      { ...pick(entry), ...expected, dialect: "rust", exact: false },
+      JSON.stringify(body),
+    );
+  }
+  // Quoted values that runlog's grammar reads, in a line with a Rust timestamp.
+  assert.equal(rust('A effect=B event="xy" ms=1').event, '"xy"');
+  assert.equal(rust('A effect=B event="xy" ms=1').exact, false);
+  // Values without spaces leave no choice: unbalanced brackets in them are just text.
+  assert.deepEqual(
+    pick(rust("A effect=Foo( event=Bar) extra=[X{,Y] ctx=a=f(1,b=2 ms=1")),
+    {
+      phase: "A",
+      effect: "Foo(",
+      event: "Bar)",
+      extra: ["X{", "Y"],
+      context: [["a", "f(1"], ["b", "2"]],
+      durationMs: 1,
+      dialect: "rust",
+      exact: true,
+    },
+  );
+});
+
+test("parseEventLoopLine() names the dialect: runlog's for its lines, rust for a Rust timestamp or unquoted spaces", () => {
+  const runlog = "1 ts=2026-02-06T14:03:27.123Z phase=A effect=B event=C ms=1";
+  assert.equal(parseEventLoopLine(runlog).dialect, "runlog");
+  assert.equal(parseEventLoopLine(runlog.replace("Z", "+00:00")).dialect, "rust");
+  assert.equal(parseEventLoopLine(runlog.replace("Z", "-05:30")).dialect, "rust");
+  const spaced = parseEventLoopLine(runlog.replace("phase=A", "phase=Commit Message"));
+  assert.deepEqual([spaced.phase, spaced.dialect, spaced.exact], ["Commit Message", "rust", true]);
+  // A quoted value that runlog's grammar reads stays runlog's without a Rust timestamp.
+  const quoted = parseEventLoopLine(runlog.replace("event=C", 'event="C D"'));
+  assert.deepEqual([quoted.event, quoted.dialect, quoted.exact], ["C D", "runlog", true]);
 });
 
 test("parseEventLoopLine() refuses malformed lines, saying where", async () => {
@@ -112,11 +236,27 @@ test("parseEventLoopLine() refuses malformed lines, saying where", async () => {
     "1 ts=a phase=b event=d effect=c ms=1",
     "1 ts=2026 phase=Development effect=InvokePrompt event=PromptCompl",
     "99999999999999999999 ts=a phase=b effect=c event=d ms=1",
+    `1 ts=${RUST_TS} phase=A B effect=C D event=E F`,
+    `1 ts=${RUST_TS} phase=A B effect=C D event=E F ms=x`,
+    `1 ts=${RUST_TS} phase=A B event=E F ms=1`,
+    `1 ts=${RUST_TS} phase=A B effect=C D ms=1`,
+    `1 ts=${RUST_TS} phase=A effect=C event=E extra=[] ms=1`,
+    `1 ts=${RUST_TS} phase=A effect=C event=E extra=[x ms=1`,
+    `1 ts=${RUST_TS} phase=A effect=C event=E ctx= ms=1`,
+    `1 ts=${RUST_TS} phase=A effect=C event=E ctx=k,l ms=1`,
+    `1 ts=${RUST_TS} phase=A effect=C event=E ms=99999999999999999999`,
   ];
   for (const line of bad) {
     const error = await throwsRunLog(() => parseEventLoopLine(line), "invalid-log-line");
     assert.match(error.message, /column \d+/);
+    assert.ok(error.message.includes(JSON.stringify(line)), error.message);
   }
+  // The reason comes from the grammar that read further: Rust's for a Rust line.
+  const error = await throwsRunLog(
+    () => parseEventLoopLine(`1 ts=${RUST_TS} phase=A B effect=C D event=E F`),
+    "invalid-log-line",
+  );
+  assert.match(error.message, /expected " ms=<n>" to end it at column 72/);
 });
 
 test("formatEventLoopLine() refuses durations and sequence numbers that are not whole", async () => {

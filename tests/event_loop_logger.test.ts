@@ -1,7 +1,9 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
+  type EventLoopEntry,
   EventLoopLogger,
+  formatEventLoopLine,
   MemoryWorkspace,
   parseEventLoopLine,
   RunLogContext,
@@ -18,6 +20,14 @@ const effect = {
   effect: "InvokePrompt",
   event: "PromptCompleted",
   durationMs: 7,
+};
+
+const entry: EventLoopEntry = {
+  seq: 1,
+  ts: FROZEN.toISOString(),
+  ...effect,
+  extra: [],
+  context: [],
 };
 
 async function newRun(ws: Workspace = new MemoryWorkspace()): Promise<RunLogContext> {
@@ -124,14 +134,70 @@ test("EventLoopLogger.open() searches back past a long torn tail, within 1 MiB",
   assert.equal((await EventLoopLogger.open(ctx)).nextSeq, 6);
 });
 
-test("EventLoopLogger.open() refuses a large log whose tail holds no sequence line", async () => {
+test("EventLoopLogger.open() finds the last sequence line behind any amount of other lines", async () => {
   const ctx = await newRun();
-  await ctx.workspace.write(ctx.eventLoopLog(), "garbage line\n".repeat(200_000));
-  const error = await throwsRunLog(() => EventLoopLogger.open(ctx), "invalid-log-line");
-  assert.ok(error.message.includes(ctx.eventLoopLog()));
-  // A short file of foreign lines has no sequence to continue: start at 1.
+  await ctx.workspace.write(
+    ctx.eventLoopLog(),
+    formatEventLoopLine({ ...entry, seq: 41 }) + "garbage line\n".repeat(200_000),
+  );
+  assert.equal((await EventLoopLogger.open(ctx)).nextSeq, 42);
+  // A file of foreign lines only has no sequence to continue: start at 1.
   await ctx.workspace.write(ctx.eventLoopLog(), "not an event loop line\n");
   assert.equal((await EventLoopLogger.open(ctx)).nextSeq, 1);
+});
+
+test("EventLoopLogger.open() skips a torn tail of any size and ends it", async () => {
+  const ctx = await newRun();
+  const torn = "9 ts=2026".padEnd(10 * 1024 * 1024, "x"); // 10 MB cut without a newline
+  await ctx.workspace.write(ctx.eventLoopLog(), formatEventLoopLine({ ...entry, seq: 8 }) + torn);
+  const log = await EventLoopLogger.open(ctx);
+  assert.equal(log.nextSeq, 9);
+  assert.equal(await log.logEffect(effect), 9);
+  await log.close();
+  const lines = (await ctx.workspace.read(ctx.eventLoopLog())).split("\n");
+  assert.deepEqual([lines.length, lines[1].length, lines[2].slice(0, 6)], [
+    4,
+    torn.length,
+    "9 ts=2",
+  ]);
+});
+
+test("EventLoopLogger.logEffect() refuses a line over 1 MiB, so the run stays resumable", async () => {
+  const ctx = await newRun();
+  const log = await EventLoopLogger.open(ctx);
+  assert.equal(await log.logEffect(effect), 1);
+  const error = await throwsRunLog(
+    () => log.logEffect({ ...effect, context: { payload: "x".repeat(2 * 1024 * 1024) } }),
+    "invalid-argument",
+  );
+  assert.match(error.message, /1048576 a log line may have/);
+  assert.equal(await log.logEffect(effect), 2); // The refused line used no number.
+  await log.close();
+  assert.equal((await EventLoopLogger.open(ctx)).nextSeq, 3);
+});
+
+test("EventLoopLogger.open() refuses a last sequence number beyond 2^53, naming the file and line", async () => {
+  const ctx = await newRun();
+  for (const seq of ["9007199254740993", "12345678901234567890"]) {
+    const line = `${seq} ts=2026-02-06T14:03:27.123Z phase=P effect=E event=V ms=1`;
+    await ctx.workspace.write(ctx.eventLoopLog(), `${line}\n`);
+    const error = await throwsRunLog(() => EventLoopLogger.open(ctx), "invalid-log-line");
+    assert.ok(error.message.includes(ctx.eventLoopLog()), error.message);
+    assert.ok(error.message.includes(line), error.message);
+  }
+});
+
+test("EventLoopLogger.logEffect() that fails unawaited is reported by the next call and close()", async () => {
+  const ctx = await newRun();
+  const log = await EventLoopLogger.open(ctx);
+  // Fire and forget, refused: must not become an unhandled rejection.
+  void log.logEffect({ ...effect, durationMs: -1 });
+  const next = await throwsRunLog(() => log.logEffect(effect), "invalid-argument");
+  assert.match(next.message, /earlier call failed and nobody awaited it \(this one succeeded\)/);
+  assert.equal(log.nextSeq, 2); // The refused line used no number; the next one was written.
+  void log.logEffect({ ...effect, phase: 7 as unknown as string });
+  await throwsRunLog(() => log.close(), "invalid-argument");
+  assert.equal((await ctx.workspace.read(ctx.eventLoopLog())).split("\n").length, 2);
 });
 
 test("EventLoopLogger.logEffect() refuses a fractional duration without using a number", async () => {

@@ -2,36 +2,17 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdir, readdir, stat, symlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { type FsDriver, FsWorkspace, WorkspaceError, type WorkspaceErrorCode } from "../mod.ts";
+import process from "node:process";
+import {
+  FsWorkspace,
+  MemoryDriver,
+  type Workspace,
+  WorkspaceError,
+  type WorkspaceErrorCode,
+} from "../mod.ts";
 import { realAdapters, tempDir } from "./_runtime.ts";
 import { rejectsWorkspace } from "./_assert.ts";
-
-const notCalled = () => Promise.reject(new Error("driver method not expected"));
-
-/** A driver whose every method fails with `error`, recording the calls. */
-function failingDriver(error: unknown, calls: string[] = []): FsDriver {
-  const fail = (name: string) => (path: string) => {
-    calls.push(`${name} ${path}`);
-    return Promise.reject(error);
-  };
-  return {
-    readFile: fail("readFile"),
-    writeFile: fail("writeFile"),
-    writeNewFile: fail("writeNewFile"),
-    stat: fail("stat"),
-    unlink: fail("unlink"),
-    removeTree: fail("removeTree"),
-    mkdir: fail("mkdir"),
-    readDir: fail("readDir"),
-    rename: fail("rename"),
-    chmod: fail("chmod"),
-    openAppend: fail("openAppend"),
-    size: fail("size"),
-    readRange: fail("readRange"),
-  };
-}
-
-const sysError = (code: string) => Object.assign(new Error(`${code}: simulated`), { code });
+import { failingDriver, FaultDriver, sysError } from "./_fault_driver.ts";
 
 test("FsWorkspace maps every runtime's errors into one vocabulary with path and operation", async () => {
   const expected: [unknown, WorkspaceErrorCode][] = [
@@ -47,6 +28,9 @@ test("FsWorkspace maps every runtime's errors into one vocabulary with path and 
     [sysError("ENOTEMPTY"), "directory-not-empty"],
     [sysError("EMFILE"), "too-many-open-files"],
     [sysError("ENAMETOOLONG"), "invalid-path"],
+    [sysError("ELOOP"), "symlink"],
+    [sysError("ENXIO"), "not-a-regular-file"],
+    [sysError("EFBIG"), "too-large"],
     [sysError("EIO"), "io"],
     [new Error("no code at all"), "io"],
     [Object.assign(new Error("Requires read access"), { name: "NotCapable" }), "permission-denied"],
@@ -56,7 +40,8 @@ test("FsWorkspace maps every runtime's errors into one vocabulary with path and 
     const error = await rejectsWorkspace(ws.readBytes("dir/file.bin"), code);
     assert.equal(error.path, "dir/file.bin");
     assert.equal(error.operation, "readBytes");
-    assert.equal(error.cause, cause);
+    // A missing directory is found by the walk, which names it instead.
+    if (code !== "not-found") assert.equal(error.cause, cause);
     assert.match(error.message, /readBytes 'dir\/file\.bin' failed/);
   }
   const denied = await rejectsWorkspace(
@@ -73,57 +58,93 @@ test("FsWorkspace maps every runtime's errors into one vocabulary with path and 
 });
 
 test("FsWorkspace.writeAtomic() removes its temp file when the rename fails", async () => {
-  const calls: string[] = [];
-  const driver: FsDriver = {
-    ...failingDriver(sysError("ENOSPC"), calls),
-    writeNewFile: (path) => {
-      calls.push(`writeNewFile ${path}`);
-      return Promise.resolve();
-    },
-    unlink: (path) => {
-      calls.push(`unlink ${path}`);
-      return Promise.resolve();
-    },
-  };
+  const driver = new FaultDriver(new MemoryDriver("/ws"));
   const ws = new FsWorkspace("/ws", driver);
-  await rejectsWorkspace(ws.writeAtomic("a/run.json", "{}"), "no-space");
-  const temp = calls[0].slice("writeNewFile ".length);
+  await ws.writeAtomic("a/run.json", "old");
+  driver.ops.length = 0;
+  driver.failAt = 6; // lstat a, open, write, sync, close, then the rename.
+  await rejectsWorkspace(ws.writeAtomic("a/run.json", "new"), "no-space");
+  const temp = driver.ops[1].slice("open:write-new ".length);
   assert.match(temp, /^\/ws\/a\/\.run\.json\.[0-9a-f]{16}\.tmp$/);
-  assert.deepEqual(calls, [`writeNewFile ${temp}`, `rename ${temp}`, `unlink ${temp}`]);
+  assert.deepEqual(driver.ops, [
+    "lstat /ws/a",
+    `open:write-new ${temp}`,
+    `write ${temp}`,
+    `sync ${temp}`,
+    `close ${temp}`,
+    `rename ${temp}`,
+    `unlink ${temp}`,
+  ]);
+  assert.deepEqual((await ws.readDir("a")).map((e) => e.name), ["run.json"]);
+  assert.equal(await ws.read("a/run.json"), "old");
 });
 
-test("FsWorkspace refuses an empty root", () => {
+test("FsWorkspace refuses an empty root and an unknown mode", () => {
   assert.throws(() => new FsWorkspace("", failingDriver(new Error())), WorkspaceError);
+  assert.throws(() => new FsWorkspace("/a\0b", failingDriver(new Error())), WorkspaceError);
   assert.throws(
-    () => new FsWorkspace("/a\0b", { ...failingDriver(new Error()), readFile: notCalled }),
-    WorkspaceError,
+    // @ts-expect-error: plain JavaScript may pass anything.
+    () => new FsWorkspace("/a", failingDriver(new Error()), { mode: "world" }),
+    (error) => error instanceof WorkspaceError && /"private" or "group"/.test(error.message),
   );
 });
 
-for (const adapter of await realAdapters()) {
-  test(`${adapter.name}: writeAtomic() leaves the file with mode 0600`, async () => {
-    const dir = await tempDir();
-    try {
-      await adapter.make(dir.path).writeAtomic("run.json", "{}");
-      assert.equal((await stat(join(dir.path, "run.json"))).mode & 0o777, 0o600);
-    } finally {
-      await dir.remove();
-    }
-  });
+// Every way a workspace creates a directory or a file.
+async function createEverything(ws: Workspace): Promise<void> {
+  await ws.createDirAll("made/by/createDirAll");
+  await ws.createDir("made/createDir");
+  await ws.write("w/write.txt", "x");
+  await ws.writeBytes("wb/bytes.bin", new Uint8Array([1]));
+  await ws.appendBytes("ab/append.log", new Uint8Array([1]));
+  await (await ws.openAppend("oa/open.log")).close();
+  await (await ws.openAppend("ox/exclusive.log", { exclusive: true })).close();
+  await ws.writeAtomic("at/atomic.json", "{}");
+}
 
-  test(`${adapter.name}: setReadonly() sets mode 0444 and setWritable() 0644`, async () => {
-    const dir = await tempDir();
-    try {
-      const ws = adapter.make(dir.path);
-      await ws.write("f.txt", "x");
-      await ws.setReadonly("f.txt");
-      assert.equal((await stat(join(dir.path, "f.txt"))).mode & 0o777, 0o444);
-      await ws.setWritable("f.txt");
-      assert.equal((await stat(join(dir.path, "f.txt"))).mode & 0o777, 0o644);
-    } finally {
-      await dir.remove();
-    }
-  });
+const CREATED_DIRS = ["made", "made/by", "made/by/createDirAll", "made/createDir", "w", "wb", "ab"];
+const CREATED_FILES = [
+  "w/write.txt",
+  "wb/bytes.bin",
+  "ab/append.log",
+  "oa/open.log",
+  "ox/exclusive.log",
+  "at/atomic.json",
+];
+
+for (const adapter of await realAdapters()) {
+  for (
+    const [mode, dirMode, fileMode, readonly] of [
+      ["private", 0o700, 0o600, 0o400],
+      ["group", 0o750, 0o640, 0o440],
+    ] as const
+  ) {
+    test(
+      `${adapter.name}: with mode "${mode}", directories are ${dirMode.toString(8)} and files ${
+        fileMode.toString(8)
+      }`,
+      async () => {
+        const dir = await tempDir();
+        const umask = process.umask(0o022);
+        try {
+          const ws = adapter.make(dir.path, mode === "private" ? undefined : { mode });
+          await createEverything(ws);
+          for (const p of CREATED_DIRS) {
+            assert.equal((await stat(join(dir.path, p))).mode & 0o777, dirMode, p);
+          }
+          for (const p of CREATED_FILES) {
+            assert.equal((await stat(join(dir.path, p))).mode & 0o777, fileMode, p);
+          }
+          await ws.setReadonly("w/write.txt");
+          assert.equal((await stat(join(dir.path, "w/write.txt"))).mode & 0o777, readonly);
+          await ws.setWritable("w/write.txt");
+          assert.equal((await stat(join(dir.path, "w/write.txt"))).mode & 0o777, fileMode);
+        } finally {
+          process.umask(umask);
+          await dir.remove();
+        }
+      },
+    );
+  }
 
   test(`${adapter.name}: removeDirAll() refuses a symbolic link and leaves its target alone`, async () => {
     const dir = await tempDir();

@@ -4,7 +4,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { RunId, RunLogContext } from "../mod.ts";
+import { parseRunMetadata, RunId, RunLogContext } from "../mod.ts";
 import { nativeAdapter, tempDir } from "./_runtime.ts";
 import { race } from "./_processes.ts";
 
@@ -30,41 +30,83 @@ test(`RunLogContext.create() gives each of ${RACERS} racing processes its own co
     assert.equal(dirs.length, RACERS);
     for (const claim of claims) {
       assert.ok(dirs.includes(claim.runDir.slice(".agent/".length)));
+      // Each racer exited holding its lease, as a crash would leave it.
       assert.deepEqual(
         (await readdir(join(dir.path, claim.runDir))).sort(),
-        ["agents", "debug", "provider"],
+        ["agents", "debug", "lease.1.json", "provider", "run.json"],
       );
+      const metadata = parseRunMetadata(
+        await readFile(join(dir.path, claim.runDir, "run.json"), "utf8"),
+      );
+      assert.equal(metadata.runId, claim.runId);
     }
   } finally {
     await dir.remove();
   }
 });
 
-test(`RunLogContext.claimAgentLog() gives each of ${RACERS} racing processes its own file`, {
-  timeout: 120_000,
-}, async () => {
-  const dir = await tempDir();
-  try {
-    const ctx = await RunLogContext.resume(
-      (await nativeAdapter()).make(dir.path),
-      FROZEN.replace("T", "_").replaceAll(":", "-"),
-    );
-    const claims = await race(
-      Array.from({ length: RACERS }, () => [dir.path, "agent-log", ctx.runId.toString()]),
-    ) as { path: string; pid: number }[];
-    assert.equal(new Set(claims.map((c) => c.path)).size, RACERS, "two processes shared a log");
-    const expected = [
-      ctx.agentLog("dev", 1),
-      ...Array.from({ length: RACERS - 1 }, (_, i) => ctx.agentLog("dev", 1, i + 1)),
-    ];
-    assert.deepEqual(claims.map((c) => c.path).sort(), expected.sort());
-    for (const claim of claims) {
-      assert.equal(await readFile(join(dir.path, claim.path), "utf8"), `claimed by ${claim.pid}\n`);
+test(
+  `RunLogContext.claimAgentLog() gives ${RACERS} racing processes distinct files after the highest`,
+  {
+    timeout: 120_000,
+  },
+  async () => {
+    const dir = await tempDir();
+    try {
+      const ctx = await RunLogContext.create((await nativeAdapter()).make(dir.path));
+      // A gap is never filled: with dev_1 and dev_1_a2 there, claims start at _a3.
+      for (const attempt of [undefined, 2]) {
+        await (await ctx.workspace.openAppend(ctx.agentLog("dev", 1, attempt))).close();
+      }
+      const claims = await race(
+        Array.from({ length: RACERS }, () => [dir.path, "agent-log", ctx.runId.toString()]),
+      ) as { path: string; pid: number }[];
+      assert.equal(new Set(claims.map((c) => c.path)).size, RACERS, "two processes shared a log");
+      const expected = Array.from({ length: RACERS }, (_, i) => ctx.agentLog("dev", 1, i + 3));
+      assert.deepEqual(claims.map((c) => c.path).sort(), expected.sort());
+      for (const claim of claims) {
+        assert.equal(
+          await readFile(join(dir.path, claim.path), "utf8"),
+          `claimed by ${claim.pid}\n`,
+        );
+      }
+      await ctx.close();
+    } finally {
+      await dir.remove();
     }
-  } finally {
-    await dir.remove();
-  }
-});
+  },
+);
+
+const RESUMERS = 6;
+
+test(
+  `RunLogContext.resume(): of ${RESUMERS} processes resuming one run at once, exactly one wins`,
+  {
+    timeout: 120_000,
+  },
+  async () => {
+    const dir = await tempDir();
+    try {
+      const ctx = await RunLogContext.create((await nativeAdapter()).make(dir.path));
+      await ctx.close();
+      // Round 1: a closed run, no lease. Round 2: the lease of round 1's
+      // winner, which exited without releasing it (a crash).
+      for (const round of [1, 2]) {
+        const results = await race(
+          Array.from({ length: RESUMERS }, () => [dir.path, "resume", ctx.runId.toString()]),
+        ) as { won: boolean; pid: number; code?: string; sessions?: number }[];
+        const winners = results.filter((r) => r.won);
+        assert.equal(winners.length, 1, `round ${round}: ${JSON.stringify(results)}`);
+        assert.equal(winners[0].sessions, round + 1);
+        for (const loser of results.filter((r) => !r.won)) {
+          assert.equal(loser.code, "lease-held", `round ${round}: ${JSON.stringify(loser)}`);
+        }
+      }
+    } finally {
+      await dir.remove();
+    }
+  },
+);
 
 test("AppendHandle lines from 4 processes appending at once never interleave", {
   timeout: 120_000,

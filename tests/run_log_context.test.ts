@@ -40,8 +40,19 @@ test("RunLogContext.create() claims with the exclusive createDir, never exists-t
   const { ws, calls } = spyWorkspace(new MemoryWorkspace());
   await RunLogContext.create(ws, { clock: frozenClock });
   assert.equal(calls.filter((c) => c.startsWith("exists")).length, 0);
-  assert.deepEqual(calls.filter((c) => c.startsWith("createDir(")), [
+  // The run directory is tried first; .agent is made only because it was missing.
+  assert.deepEqual(calls.slice(0, 3), [
     `createDir(.agent/logs-${BASE})`,
+    "createDirAll(.agent)",
+    `createDir(.agent/logs-${BASE})`,
+  ]);
+  calls.length = 0;
+  await RunLogContext.create(ws, { clock: () => new Date(FROZEN.getTime() + 1) });
+  assert.deepEqual(calls.filter((c) => c.startsWith("createDir")), [
+    "createDir(.agent/logs-2026-02-06_14-03-27.124Z)",
+    ...["agents", "provider", "debug"].map((d) =>
+      `createDirAll(.agent/logs-2026-02-06_14-03-27.124Z/${d})`
+    ),
   ]);
 });
 
@@ -120,17 +131,40 @@ test("RunLogContext.create() refuses an invalid baseRunId before touching the wo
 test("RunLogContext.create() reports a file standing where .agent should be", async () => {
   const ws = new MemoryWorkspace();
   await ws.write(".agent", "not a directory");
-  const error = await rejectsWorkspace(RunLogContext.create(ws), "already-exists");
-  assert.equal(error.path, ".agent");
+  const error = await rejectsWorkspace(RunLogContext.create(ws), "not-a-directory");
+  assert.match(error.message, /'\.agent' is a regular file, not a directory; move it away/);
   assert.equal(await ws.read(".agent"), "not a directory");
 });
 
-test("RunLogContext.resume() recreates a deleted run directory", async () => {
+test("RunLogContext.create() moves on past anything standing at a candidate name", async () => {
   const ws = new MemoryWorkspace();
-  const ctx = await RunLogContext.resume(ws, BASE);
+  await ws.createDirAll(".agent");
+  await ws.write(`.agent/logs-${BASE}`, "a stray file");
+  ws.driver.symlink("/nowhere", `${ws.root}/.agent/logs-${BASE}-01`); // dangling
+  ws.driver.mkspecial(`${ws.root}/.agent/logs-${BASE}-02`, "fifo");
+  const ctx = await RunLogContext.create(ws, { clock: frozenClock });
+  assert.equal(ctx.runId.toString(), `${BASE}-03`);
+  assert.equal(await ws.read(`.agent/logs-${BASE}`), "a stray file");
+});
+
+test("RunLogContext.resume() of a missing run fails with not-found, naming the id and the directory", async () => {
+  const ws = new MemoryWorkspace();
+  const error = await throwsRunLog(() => RunLogContext.resume(ws, BASE), "not-found");
+  assert.ok(error.message.includes(`'${BASE}'`), error.message);
+  assert.ok(error.message.includes(`'.agent/logs-${BASE}'`), error.message);
+  assert.match(error.message, /\{ create: true \}/);
+  assert.equal(await ws.exists(".agent"), false);
+});
+
+test("RunLogContext.resume() with { create: true } recreates a deleted run directory, recorded", async () => {
+  const ws = new MemoryWorkspace();
+  const ctx = await RunLogContext.resume(ws, BASE, { create: true, clock: frozenClock });
   assert.equal(ctx.runId.toString(), BASE);
   assert.equal(ctx.runDir, `.agent/logs-${BASE}`);
   await assertLayout(ws, ctx);
+  const metadata = await ctx.readRunMetadata();
+  assert.equal(metadata.resume, true);
+  assert.deepEqual(metadata.sessions?.map((s) => [s.resume, s.recreated]), [[true, true]]);
 });
 
 test("RunLogContext.resume() recreates missing parts of the layout and keeps existing logs", async () => {
@@ -140,6 +174,7 @@ test("RunLogContext.resume() recreates missing parts of the layout and keeps exi
   await ws.write(first.agentLog("dev", 1), "agent output\n");
   await ws.removeDirAll(`${first.runDir}/provider`);
   await ws.removeDirAll(`${first.runDir}/debug`);
+  await first.close();
   const resumed = await RunLogContext.resume(ws, first.runId);
   assert.equal(resumed.runDir, first.runDir);
   await assertLayout(ws, resumed);
@@ -159,7 +194,7 @@ test("RunLogContext.resume() refuses a tampered checkpoint id before any filesys
 });
 
 test("RunLogContext path methods return the Rust layout", async () => {
-  const ctx = await RunLogContext.resume(new MemoryWorkspace(), BASE);
+  const ctx = await RunLogContext.create(new MemoryWorkspace(), { baseRunId: BASE });
   const dir = `.agent/logs-${BASE}`;
   assert.equal(ctx.pipelineLog(), `${dir}/pipeline.log`);
   assert.equal(ctx.eventLoopLog(), `${dir}/event_loop.log`);
@@ -172,7 +207,7 @@ test("RunLogContext path methods return the Rust layout", async () => {
 });
 
 test("RunLogContext.agentLog() refuses phases and numbers that would leave agents/", async () => {
-  const ctx = await RunLogContext.resume(new MemoryWorkspace(), BASE);
+  const ctx = await RunLogContext.create(new MemoryWorkspace(), { baseRunId: BASE });
   for (
     const phase of [
       "",
@@ -185,7 +220,8 @@ test("RunLogContext.agentLog() refuses phases and numbers that would leave agent
       "dev\n",
       "a:b",
       "dev.",
-      "x".repeat(201),
+      "x".repeat(235), // With "_4294967295_a9999.log", over 255 bytes.
+      "é".repeat(150), // 150 characters, 300 bytes.
     ]
   ) {
     const error = await throwsRunLog(() => ctx.agentLog(phase, 1), "invalid-name");
@@ -202,10 +238,19 @@ test("RunLogContext.agentLog() refuses phases and numbers that would leave agent
 });
 
 test("RunLogContext.providerLog() refuses names that would leave provider/", async () => {
-  const ctx = await RunLogContext.resume(new MemoryWorkspace(), BASE);
-  for (const name of ["", "..", "../run.json", "sub/file", "C:\\x", "a\u001b[31m"]) {
+  const ctx = await RunLogContext.create(new MemoryWorkspace(), { baseRunId: BASE });
+  for (
+    const name of ["", "..", "../run.json", "sub/file", "C:\\x", "a\u001b[31m", "p".repeat(250)]
+  ) {
     await throwsRunLog(() => ctx.providerLog(name), "invalid-name");
   }
+  // The longest name that still leaves room for "_a9999" works every time.
+  const longest = "p".repeat(249);
+  for (let i = 0; i < 3; i++) await (await ctx.openProviderLog(longest)).writer.close();
+  assert.deepEqual(
+    (await ctx.workspace.readDir(`${ctx.runDir}/provider`)).map((e) => e.name).sort(),
+    [longest, `${longest}_a1`, `${longest}_a2`].sort(),
+  );
 });
 
 test("RunLogContext.writeRunMetadata() writes atomically and readRunMetadata() reads it back", async () => {
@@ -236,6 +281,7 @@ test("RunLogContext.readRunMetadata() keeps unknown keys through a rewrite", asy
 test("RunLogContext.readRunMetadata() names the file when it is missing or invalid", async () => {
   const ws = new MemoryWorkspace();
   const ctx = await RunLogContext.create(ws, { clock: frozenClock });
+  await ws.remove(ctx.runMetadata());
   const missing = await rejectsWorkspace(ctx.readRunMetadata(), "not-found");
   assert.equal(missing.path, ctx.runMetadata());
   await ws.write(ctx.runMetadata(), '{"run_id": 5}');
@@ -254,14 +300,23 @@ test("RunLogContext works end to end on this runtime's real filesystem", async (
     await ctx.writeRunMetadata(metadataFor(ctx));
     await ws.appendBytes(ctx.pipelineLog(), new TextEncoder().encode("hello\n"));
     await ws.removeDirAll(`${ctx.runDir}/agents`);
-    const resumed = await RunLogContext.resume(ws, ctx.runId.toString());
+    await ctx.close({ status: "failed" });
+    const resumed = await RunLogContext.resume(ws, ctx.runId.toString(), { clock: frozenClock });
     await assertLayout(ws, resumed);
-    assert.deepEqual(await resumed.readRunMetadata(), metadataFor(ctx));
+    const { sessions, ...rest } = await resumed.readRunMetadata();
+    // The first session is what the caller wrote; resuming only appended one.
+    assert.deepEqual(rest, metadataFor(ctx));
+    assert.deepEqual(sessions?.map((s) => [s.resume, s.pid, s.startedAtUtc]), [
+      [false, 12345, "2026-02-06T14:03:27.123Z"],
+      [true, ws.host!.pid, "2026-02-06T14:03:27.123Z"],
+    ]);
     assert.equal(await ws.read(resumed.pipelineLog()), "hello\n");
     assert.deepEqual(
       (await ws.readDir(ctx.runDir)).map((e) => e.name),
-      ["agents", "debug", "pipeline.log", "provider", "run.json"],
+      ["agents", "debug", "lease.2.json", "pipeline.log", "provider", "run.json"],
     );
+    await resumed.close();
+    await second.close();
   } finally {
     await dir.remove();
   }

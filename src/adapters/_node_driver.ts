@@ -1,84 +1,86 @@
-import { closeSync, fstatSync, open, promises as fs, writeSync } from "node:fs";
-import { promisify } from "node:util";
-import type { FileKind, FsDriver } from "../fs_workspace.ts";
+import {
+  chmodSync,
+  closeSync,
+  constants,
+  fdatasyncSync,
+  fstatSync,
+  ftruncateSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readSync,
+  renameSync,
+  rmdirSync,
+  type Stats,
+  unlinkSync,
+  writeSync,
+} from "node:fs";
+import type { DriverFile, FileInfo, FileKind, FsDriver, OpenMode } from "../fs_driver.ts";
 
 function kindOf(entry: {
   isFile(): boolean;
   isDirectory(): boolean;
   isSymbolicLink(): boolean;
+  isFIFO(): boolean;
+  isSocket(): boolean;
 }): FileKind {
   if (entry.isFile()) return "file";
   if (entry.isDirectory()) return "dir";
-  return entry.isSymbolicLink() ? "symlink" : "other";
+  if (entry.isSymbolicLink()) return "symlink";
+  if (entry.isFIFO()) return "fifo";
+  return entry.isSocket() ? "socket" : "device";
 }
 
-/** The {@linkcode FsDriver} over `node:fs`, shared by the Node and Bun adapters. */
+function infoOf(stats: Stats): FileInfo {
+  return {
+    kind: kindOf(stats),
+    size: stats.size,
+    mtimeMs: stats.mtimeMs,
+    mode: stats.mode & 0o777,
+    dev: stats.dev,
+    ino: stats.ino,
+  };
+}
+
+// Never follow a link at the last component, never block on a FIFO. (The
+// runtimes add O_CLOEXEC themselves.)
+const SAFE = constants.O_NOFOLLOW | constants.O_NONBLOCK;
+const FLAGS: Record<OpenMode, number> = {
+  "read": constants.O_RDONLY | SAFE,
+  "write": constants.O_WRONLY | SAFE,
+  "append": constants.O_WRONLY | constants.O_APPEND | SAFE,
+  "append-new": constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_EXCL |
+    SAFE,
+  "write-new": constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | SAFE,
+};
+
+/**
+ * The {@linkcode FsDriver} over `node:fs`, shared by the Node and Bun
+ * adapters: synchronous calls, and a raw descriptor per open file written
+ * with `writeSync`, one `write(2)` per line (as LogTape's Node sink does).
+ */
 export const nodeDriver: FsDriver = {
-  async readFile(path) {
-    const buffer = await fs.readFile(path);
-    // A plain Uint8Array view, so results compare equal across runtimes.
-    return new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.byteLength);
-  },
-  writeFile(path, data, append) {
-    return append ? fs.appendFile(path, data) : fs.writeFile(path, data);
-  },
-  async writeNewFile(path, data, mode) {
-    const handle = await fs.open(path, "wx", mode);
-    try {
-      await handle.writeFile(data);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-  },
-  async stat(path, followLinks) {
-    return kindOf(followLinks ? await fs.stat(path) : await fs.lstat(path));
-  },
-  unlink: (path) => fs.unlink(path),
-  removeTree: (path) => fs.rm(path, { recursive: true }),
-  async mkdir(path, recursive) {
-    await fs.mkdir(path, { recursive });
-  },
-  async readDir(path) {
-    const entries = await fs.readdir(path, { withFileTypes: true });
-    return entries.map((entry) => ({ name: entry.name, kind: kindOf(entry) }));
-  },
-  rename: (from, to) => fs.rename(from, to),
-  chmod: (path, mode) => fs.chmod(path, mode),
-  async openAppend(path, exclusive) {
-    // A raw descriptor, written with writeSync: one write(2) per line, with
-    // no promise or thread-pool hop (as LogTape's Node file sink does).
-    const fd = await openFd(path, exclusive ? "ax" : "a", 0o644);
+  lstat: (path) => infoOf(lstatSync(path)),
+  open(path, mode, permissions): DriverFile {
+    const fd = openSync(path, FLAGS[mode], permissions);
     return {
+      stat: () => infoOf(fstatSync(fd)),
+      read: (buffer, position) => readSync(fd, buffer, 0, buffer.length, position),
       write: (data) => writeSync(fd, data),
+      truncate: (length) => ftruncateSync(fd, length),
+      sync: () => fdatasyncSync(fd),
       close: () => closeSync(fd),
     };
   },
-  async size(path) {
-    return (await fs.stat(path)).size;
-  },
-  async readRange(path, offset, length) {
-    const handle = await fs.open(path, "r");
-    try {
-      const buffer = new Uint8Array(
-        Math.min(length, Math.max(0, fstatSync(handle.fd).size - offset)),
-      );
-      let filled = 0;
-      while (filled < buffer.length) {
-        const { bytesRead } = await handle.read(
-          buffer,
-          filled,
-          buffer.length - filled,
-          offset + filled,
-        );
-        if (bytesRead === 0) break;
-        filled += bytesRead;
-      }
-      return buffer.subarray(0, filled);
-    } finally {
-      await handle.close();
-    }
-  },
+  mkdir: (path, permissions) => void mkdirSync(path, { mode: permissions }),
+  readDir: (path) =>
+    readdirSync(path, { withFileTypes: true }).map((entry) => ({
+      name: entry.name,
+      kind: kindOf(entry),
+    })),
+  rename: (from, to) => renameSync(from, to),
+  unlink: (path) => unlinkSync(path),
+  rmdir: (path) => rmdirSync(path),
+  chmod: (path, permissions) => chmodSync(path, permissions),
 };
-
-const openFd = promisify(open) as (path: string, flags: string, mode: number) => Promise<number>;

@@ -1,37 +1,16 @@
 /**
- * The Bun filesystem adapter: Bun's own file APIs for whole-file reads and
- * writes, `node:fs` for the rest.
+ * The Bun filesystem adapter. Bun's `node:fs` synchronous calls are its
+ * fastest path to the system calls runlog needs (`O_NOFOLLOW` and
+ * `O_NONBLOCK` opens, one `write(2)` per line), so it shares the Node
+ * driver, and checks at construction that it runs under Bun.
  *
  * @module
  */
 import { resolve } from "node:path";
-import { FsWorkspace } from "../fs_workspace.ts";
-import type { FsDriver } from "../fs_workspace.ts";
+import { FsWorkspace, type WorkspaceOptions } from "../fs_workspace.ts";
+import { assertRuntime } from "../_runtime_check.ts";
 import { nodeDriver } from "./_node_driver.ts";
-
-// The part of Bun's global this adapter uses, looked up at call time so
-// that importing the module never sniffs the runtime.
-interface BunFileApi {
-  file(path: string): { bytes(): Promise<Uint8Array> };
-  write(path: string, data: Uint8Array): Promise<number>;
-}
-
-function bun(): BunFileApi {
-  const api = (globalThis as { Bun?: BunFileApi }).Bun;
-  if (api === undefined) {
-    throw new Error("BunWorkspace needs the Bun runtime; use NodeWorkspace or DenoWorkspace");
-  }
-  return api;
-}
-
-const bunDriver: FsDriver = {
-  ...nodeDriver,
-  readFile: (path) => bun().file(path).bytes(),
-  async writeFile(path, data, append) {
-    if (append) return nodeDriver.writeFile(path, data, true);
-    await bun().write(path, data);
-  },
-};
+import { nodeHost } from "./_node_host.ts";
 
 /**
  * A {@linkcode Workspace} on the real filesystem under Bun.
@@ -51,8 +30,13 @@ export class BunWorkspace extends FsWorkspace {
    * directory now.
    *
    * @param root The root directory.
+   * @param options Who may read what the workspace creates.
    */
-  constructor(root: string) {
-    super(typeof root === "string" && root !== "" ? resolve(root) : root, bunDriver);
+  constructor(root: string, options?: WorkspaceOptions) {
+    assertRuntime("BunWorkspace", "Bun", root);
+    super(typeof root === "string" && root !== "" ? resolve(root) : root, nodeDriver, {
+      host: nodeHost(),
+      ...options,
+    });
   }
 }

@@ -4,66 +4,74 @@
  *
  * @module
  */
-import { FsWorkspace } from "../fs_workspace.ts";
-import type { FileKind, FsDriver } from "../fs_workspace.ts";
+import { FsWorkspace, type WorkspaceOptions } from "../fs_workspace.ts";
+import { assertRuntime } from "../_runtime_check.ts";
+import type { DriverFile, FileInfo, FileKind, FsDriver, OpenMode } from "../fs_driver.ts";
+import type { ProcessHost } from "../process_host.ts";
+import { linuxProcessStart } from "./_proc_stat.ts";
+// Deno.kill cannot send signal 0, the standard liveness probe.
+import process from "node:process";
 
-function kindOf(info: { isFile: boolean; isDirectory: boolean; isSymlink: boolean }): FileKind {
+function kindOf(info: {
+  isFile: boolean;
+  isDirectory: boolean;
+  isSymlink: boolean;
+  isFifo?: boolean | null;
+  isSocket?: boolean | null;
+}): FileKind {
   if (info.isFile) return "file";
   if (info.isDirectory) return "dir";
-  return info.isSymlink ? "symlink" : "other";
+  if (info.isSymlink) return "symlink";
+  if (info.isFifo) return "fifo";
+  return info.isSocket ? "socket" : "device";
 }
 
+function infoOf(info: Deno.FileInfo): FileInfo {
+  return {
+    kind: kindOf(info),
+    size: info.size,
+    mtimeMs: info.mtime?.getTime() ?? 0,
+    mode: (info.mode ?? 0) & 0o777,
+    dev: info.dev,
+    ino: info.ino ?? 0,
+  };
+}
+
+// Deno.open has no O_NOFOLLOW or O_NONBLOCK: a new file is made with
+// createNew (O_EXCL, which never follows a link), and FsWorkspace checks
+// every opened file against its lstat (see SECURITY.md for what remains).
+const OPTIONS: Record<OpenMode, Deno.OpenOptions> = {
+  "read": { read: true },
+  "write": { write: true },
+  "append": { append: true },
+  "append-new": { append: true, createNew: true },
+  "write-new": { write: true, createNew: true },
+};
+
 const denoDriver: FsDriver = {
-  readFile: (path) => Deno.readFile(path),
-  writeFile: (path, data, append) => Deno.writeFile(path, data, { append }),
-  async writeNewFile(path, data, mode) {
-    using file = await Deno.open(path, { write: true, createNew: true, mode });
-    for (let written = 0; written < data.length;) {
-      written += await file.write(data.subarray(written));
-    }
-    await file.syncData();
+  lstat: (path) => infoOf(Deno.lstatSync(path)),
+  open(path, mode, permissions): DriverFile {
+    const file = Deno.openSync(path, { ...OPTIONS[mode], mode: permissions });
+    return {
+      stat: () => infoOf(file.statSync()),
+      read(buffer, position) {
+        file.seekSync(position, Deno.SeekMode.Start);
+        return file.readSync(buffer) ?? 0;
+      },
+      // writeSync: one write(2) per line, without an async hop.
+      write: (data) => file.writeSync(data),
+      truncate: (length) => file.truncateSync(length),
+      sync: () => file.syncDataSync(),
+      close: () => file.close(),
+    };
   },
-  async stat(path, followLinks) {
-    return kindOf(followLinks ? await Deno.stat(path) : await Deno.lstat(path));
-  },
-  unlink: (path) => Deno.remove(path),
-  removeTree: (path) => Deno.remove(path, { recursive: true }),
-  mkdir: (path, recursive) => Deno.mkdir(path, { recursive }),
-  async readDir(path) {
-    const entries: { name: string; kind: FileKind }[] = [];
-    for await (const entry of Deno.readDir(path)) {
-      entries.push({ name: entry.name, kind: kindOf(entry) });
-    }
-    return entries;
-  },
-  rename: (from, to) => Deno.rename(from, to),
-  chmod: (path, mode) => Deno.chmod(path, mode),
-  async openAppend(path, exclusive) {
-    const file = await Deno.open(path, {
-      append: true,
-      create: !exclusive,
-      createNew: exclusive,
-      mode: 0o644,
-    });
-    // writeSync: one write(2) per line, without an async hop.
-    return { write: (data) => file.writeSync(data), close: () => file.close() };
-  },
-  async size(path) {
-    return (await Deno.stat(path)).size;
-  },
-  async readRange(path, offset, length) {
-    using file = await Deno.open(path, { read: true });
-    const size = (await file.stat()).size;
-    const buffer = new Uint8Array(Math.min(length, Math.max(0, size - offset)));
-    await file.seek(offset, Deno.SeekMode.Start);
-    let filled = 0;
-    while (filled < buffer.length) {
-      const n = await file.read(buffer.subarray(filled));
-      if (n === null) break;
-      filled += n;
-    }
-    return buffer.subarray(0, filled);
-  },
+  mkdir: (path, permissions) => Deno.mkdirSync(path, { mode: permissions }),
+  readDir: (path) =>
+    Array.from(Deno.readDirSync(path), (entry) => ({ name: entry.name, kind: kindOf(entry) })),
+  rename: (from, to) => Deno.renameSync(from, to),
+  unlink: (path) => Deno.removeSync(path),
+  rmdir: (path) => Deno.removeSync(path),
+  chmod: (path, permissions) => Deno.chmodSync(path, permissions),
 };
 
 function isAbsolute(path: string): boolean {
@@ -88,11 +96,68 @@ export class DenoWorkspace extends FsWorkspace {
    * the current directory now.
    *
    * @param root The root directory.
+   * @param options Who may read what the workspace creates.
    */
-  constructor(root: string) {
+  constructor(root: string, options?: WorkspaceOptions) {
+    assertRuntime("DenoWorkspace", "Deno", root);
     super(
       typeof root === "string" && root !== "" && !isAbsolute(root) ? `${Deno.cwd()}/${root}` : root,
       denoDriver,
+      { host: denoHost(), ...options },
     );
   }
+}
+
+function readStat(pid: number): string | undefined {
+  try {
+    return Deno.readTextFileSync(`/proc/${pid}/stat`);
+  } catch {
+    return undefined;
+  }
+}
+
+function readText(path: string): string | undefined {
+  try {
+    return Deno.readTextFileSync(path).trim();
+  } catch {
+    return undefined;
+  }
+}
+
+// Deno asks for permissions. The host name needs --allow-sys=hostname or
+// read access to /etc/hostname; liveness needs --allow-run (a signal-0
+// probe), and a reused pid is told apart only with --allow-all (/proc).
+// Without them leases go stale by their heartbeat alone (see README).
+function denoHost(): ProcessHost {
+  let name: string | undefined;
+  try {
+    name = Deno.hostname();
+  } catch {
+    name = readText("/etc/hostname");
+  }
+  return {
+    pid: Deno.pid,
+    hostname: name || "unknown",
+    runtime: `deno ${Deno.version.deno}`,
+    argv: [Deno.execPath(), ...Deno.args],
+    processStart: (pid) => linuxProcessStart(readStat(pid)),
+    isAlive(pid) {
+      const stat = readStat(pid);
+      if (stat !== undefined) return linuxProcessStart(stat) !== undefined;
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch (error) {
+        const code = (error as { code?: string }).code;
+        // ESRCH: no such process; EPERM: it exists, under another user; no
+        // code: Deno refused the probe (no --allow-run), so we cannot tell.
+        return code === "ESRCH" ? false : code === "EPERM" ? true : undefined;
+      }
+    },
+    every(ms, tick) {
+      const timer = setInterval(tick, ms);
+      Deno.unrefTimer(timer);
+      return () => clearInterval(timer);
+    },
+  };
 }

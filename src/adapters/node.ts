@@ -4,8 +4,9 @@
  * @module
  */
 import { resolve } from "node:path";
-import { FsWorkspace } from "../fs_workspace.ts";
+import { FsWorkspace, type WorkspaceOptions } from "../fs_workspace.ts";
 import { nodeDriver } from "./_node_driver.ts";
+import { nodeHost } from "./_node_host.ts";
 
 /**
  * A {@linkcode Workspace} on the real filesystem through `node:fs`. It also
@@ -26,8 +27,12 @@ export class NodeWorkspace extends FsWorkspace {
    * directory now, so a later `chdir` does not move it.
    *
    * @param root The root directory.
+   * @param options Who may read what the workspace creates.
    */
-  constructor(root: string) {
-    super(typeof root === "string" && root !== "" ? resolve(root) : root, nodeDriver);
+  constructor(root: string, options?: WorkspaceOptions) {
+    super(typeof root === "string" && root !== "" ? resolve(root) : root, nodeDriver, {
+      host: nodeHost(),
+      ...options,
+    });
   }
 }

@@ -1,0 +1,241 @@
+/**
+ * Listing the runs of a workspace, newest first, with what each one's
+ * `run.json` and lease say about it.
+ *
+ * @module
+ */
+import type { Workspace } from "../workspace.ts";
+import { WorkspaceError } from "../workspace_error.ts";
+import { RunId } from "../run_id.ts";
+import type { RunMetadata } from "../run_metadata.ts";
+import { AGENT_DIR, KEEP_FILE, readRunJson, RUN_DIR_PREFIX } from "../run_log_context.ts";
+import { inspectLease, type LeaseHolder } from "../lease.ts";
+import { PRUNING_PREFIX } from "./_trash.ts";
+
+/**
+ * What became of a run: `running` while its lease is live; how its last
+ * session ended when recorded; `crashed` when that session never ended and
+ * no live process holds the run; `unknown` without runlog's sessions (a run
+ * the Rust tool wrote, a missing or unreadable `run.json`) or when the run
+ * was closed without a status.
+ */
+export type RunStatus = "running" | "succeeded" | "failed" | "interrupted" | "crashed" | "unknown";
+
+/** One run, as {@linkcode listRuns} reports it. */
+export interface RunInfo {
+  /** The run id as text. */
+  id: string;
+  /** The run id. */
+  runId: RunId;
+  /** The run directory, workspace-relative. */
+  dir: string;
+  /** When the run started: `run.json`'s `started_at_utc`, or the id's time. */
+  startedAt: Date;
+  /** When its last session ended, when recorded. */
+  endedAt?: Date;
+  /** What became of it. */
+  status: RunStatus;
+  /** Who writes it now, while `status` is `running`. */
+  holder?: LeaseHolder;
+  /** Whether a `.keep` file pins it against pruning. */
+  pinned: boolean;
+  /** Its total size in bytes, with `{ sizes: true }`. */
+  bytes?: number;
+  /** Its `run.json`, when readable. */
+  metadata?: RunMetadata;
+  /** Why `run.json` could not be read, when it could not. */
+  problem?: string;
+}
+
+/** An entry of `.agent/` that is not a run directory. */
+export interface SkippedEntry {
+  /** The entry's name. */
+  name: string;
+  /** Its workspace-relative path. */
+  path: string;
+  /** Why it is not a run. */
+  reason: string;
+}
+
+/** What {@linkcode listRuns} found. */
+export interface RunListing {
+  /** Every run, newest first. */
+  runs: RunInfo[];
+  /** Everything else in `.agent/`. */
+  skipped: SkippedEntry[];
+}
+
+/** Options of {@linkcode listRuns}. */
+export interface ListRunsOptions {
+  /** Add up each run's size (one `lstat` per file). */
+  sizes?: boolean;
+}
+
+function isCode(error: unknown, code: string): boolean {
+  return error instanceof WorkspaceError && error.code === code;
+}
+
+/**
+ * Lists every run of a workspace, newest first (run ids sort by time), with
+ * its status, start and end, lease holder while it runs, whether it is
+ * pinned, and on request its size. Runs written by the Rust tool are listed
+ * too (status `unknown`). Anything else in `.agent/` is skipped and
+ * reported, never followed: a link named like a run is not a run.
+ *
+ * @example Listing after two runs
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { listRuns, MemoryWorkspace, RunLogContext } from "@ralph/runlog";
+ *
+ * const ws = new MemoryWorkspace();
+ * const first = await RunLogContext.create(ws);
+ * await first.close({ status: "failed" });
+ * const second = await RunLogContext.create(ws);
+ * const { runs } = await listRuns(ws);
+ * assert.deepEqual(runs.map((r) => r.status), ["running", "failed"]);
+ * assert.equal(runs[0].id, second.runId.toString());
+ * ```
+ *
+ * @param ws The workspace.
+ * @param options Whether to add up sizes.
+ * @returns The runs and the skipped entries.
+ */
+export async function listRuns(ws: Workspace, options: ListRunsOptions = {}): Promise<RunListing> {
+  const listing: RunListing = { runs: [], skipped: [] };
+  let entries;
+  try {
+    entries = await ws.readDir(AGENT_DIR);
+  } catch (error) {
+    if (isCode(error, "not-found")) return listing;
+    throw error;
+  }
+  const now = Date.now();
+  for (const entry of entries) {
+    const skip = (reason: string) =>
+      listing.skipped.push({ name: entry.name, path: entry.path, reason });
+    if (!entry.name.startsWith(RUN_DIR_PREFIX)) {
+      skip(
+        entry.name.startsWith(PRUNING_PREFIX)
+          ? "a run being deleted, or left by an interrupted prune"
+          : "not a run directory",
+      );
+      continue;
+    }
+    let runId: RunId;
+    try {
+      runId = RunId.parse(entry.name.slice(RUN_DIR_PREFIX.length));
+    } catch {
+      skip("named like a run, but not after a run id");
+      continue;
+    }
+    if (!entry.isDir) {
+      skip(entry.isSymlink ? "a symbolic link, never followed" : "not a directory");
+      continue;
+    }
+    listing.runs.push(await describeRun(ws, runId, entry.path, now, options.sizes === true));
+  }
+  listing.runs.sort((a, b) => a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
+  return listing;
+}
+
+async function describeRun(
+  ws: Workspace,
+  runId: RunId,
+  dir: string,
+  now: number,
+  sizes: boolean,
+): Promise<RunInfo> {
+  const info: RunInfo = {
+    id: runId.toString(),
+    runId,
+    dir,
+    startedAt: runId.startedAt,
+    status: "unknown",
+    pinned: await ws.isFile(`${dir}/${KEEP_FILE}`),
+  };
+  try {
+    info.metadata = await readRunJson(ws, `${dir}/run.json`);
+  } catch (error) {
+    info.problem = (error as Error).message;
+  }
+  const metadata = info.metadata;
+  if (metadata !== undefined) {
+    const started = Date.parse(metadata.startedAtUtc);
+    if (!Number.isNaN(started)) info.startedAt = new Date(started);
+    if (metadata.endedAtUtc !== undefined && !Number.isNaN(Date.parse(metadata.endedAtUtc))) {
+      info.endedAt = new Date(metadata.endedAtUtc);
+    }
+  }
+  // A run whose last session ended is not running: resuming clears the end.
+  if (info.endedAt === undefined) {
+    const lease = await inspectLease(ws, dir, now);
+    if (lease.state === "live") {
+      info.status = "running";
+      info.holder = lease.holder;
+    } else if (metadata?.sessions !== undefined) {
+      info.status = "crashed";
+    }
+  } else if (metadata?.status !== undefined) {
+    info.status = metadata.status;
+  }
+  if (sizes) info.bytes = await treeBytes(ws, dir);
+  return info;
+}
+
+/** The total size of the regular files under `dir`; links count nothing. */
+export async function treeBytes(ws: Workspace, dir: string): Promise<number> {
+  let total = 0;
+  for (const entry of await ws.readDir(dir)) {
+    if (entry.isDir) total += await treeBytes(ws, entry.path);
+    else if (entry.isFile) {
+      try {
+        total += await ws.fileSize(entry.path);
+      } catch (error) {
+        if (!isCode(error, "not-found")) throw error; // Removed meanwhile.
+      }
+    }
+  }
+  return total;
+}
+
+/** Options of {@linkcode latestRun}. */
+export interface LatestRunOptions {
+  /** The run that finished last (by its recorded end), rather than the one started last. */
+  finished?: boolean;
+}
+
+/**
+ * The run started last, or with `{ finished: true }` the one whose last
+ * session ended last; `undefined` when there is none.
+ *
+ * @example The latest run, and the latest finished one
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { latestRun, MemoryWorkspace, RunLogContext } from "@ralph/runlog";
+ *
+ * const ws = new MemoryWorkspace();
+ * const done = await RunLogContext.create(ws);
+ * await done.close({ status: "succeeded" });
+ * const current = await RunLogContext.create(ws);
+ * assert.equal((await latestRun(ws))?.id, current.runId.toString());
+ * assert.equal((await latestRun(ws, { finished: true }))?.id, done.runId.toString());
+ * ```
+ *
+ * @param ws The workspace.
+ * @param options Which "latest".
+ * @returns The run, or `undefined`.
+ */
+export async function latestRun(
+  ws: Workspace,
+  options: LatestRunOptions = {},
+): Promise<RunInfo | undefined> {
+  const { runs } = await listRuns(ws);
+  if (options.finished !== true) return runs[0];
+  let latest: RunInfo | undefined;
+  for (const run of runs) {
+    if (run.endedAt !== undefined && run.status !== "running") {
+      if (latest === undefined || run.endedAt > latest.endedAt!) latest = run;
+    }
+  }
+  return latest;
+}
