@@ -32,20 +32,26 @@ export function normalizeWorkspacePath(path: string, operation: string): string 
       "absolute paths are refused; pass a path relative to the workspace root",
     );
   }
-  const segments = path.split("/").filter((s) => s !== "" && s !== ".");
-  if (segments.includes("..")) {
-    refuse("'..' segments are refused; a workspace path cannot leave its root");
-  }
+  const segments = path.split("/");
+  // Most paths are already normal: no empty or "." segment to drop.
+  let normal = true;
   for (const segment of segments) {
-    const bytes = utf8Length(segment);
-    if (bytes > MAX_SEGMENT_BYTES) {
-      refuse(
-        `the name '${segment.slice(0, 40)}…' is ${bytes} bytes long in UTF-8, and file systems ` +
-          `allow ${MAX_SEGMENT_BYTES}; use a shorter name`,
-      );
+    if (segment === "" || segment === ".") normal = false;
+    else if (segment === "..") {
+      refuse("'..' segments are refused; a workspace path cannot leave its root");
+    } else if (segment.length * 3 > MAX_SEGMENT_BYTES) {
+      const bytes = utf8Length(segment);
+      if (bytes > MAX_SEGMENT_BYTES) {
+        refuse(
+          `the name '${segment.slice(0, 40)}…' is ${bytes} bytes long in UTF-8, and file ` +
+            `systems allow ${MAX_SEGMENT_BYTES}; use a shorter name`,
+        );
+      }
     }
   }
-  return segments.length === 0 ? ROOT : segments.join("/");
+  if (normal) return path;
+  const kept = segments.filter((s) => s !== "" && s !== ".");
+  return kept.length === 0 ? ROOT : kept.join("/");
 }
 
 /**

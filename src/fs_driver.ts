@@ -94,8 +94,19 @@ export interface DriverFile extends AppendTarget {
  * ```
  */
 export interface FsDriver {
-  /** What the path names, without following a link at its end. */
-  lstat(path: string): FileInfo;
+  /**
+   * Whether `open` never follows a link at the last component (it fails
+   * with `ELOOP`) and never blocks on a FIFO (`O_NOFOLLOW | O_NONBLOCK`).
+   * Then `FsWorkspace` opens at once and checks what it got with `stat()`;
+   * otherwise it looks with `lstat` first.
+   */
+  readonly opensSafely?: boolean;
+  /**
+   * What the path names, without following a link at its end; `undefined`
+   * when nothing is there (not an exception: probing for a missing file
+   * is common, and exceptions cost several microseconds).
+   */
+  lstat(path: string): FileInfo | undefined;
   /** Opens a file (see {@linkcode OpenMode}); a created file gets `permissions`. */
   open(path: string, mode: OpenMode, permissions: number): DriverFile;
   /** Creates one directory with `permissions`; `EEXIST` when anything is there. */

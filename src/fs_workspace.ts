@@ -59,6 +59,9 @@ const MAX_STRING_BYTES = 0x1fff_ffe8;
 const TEMP_SUFFIX_BYTES = ".".length + 16 + ".tmp".length + ".".length;
 const encoder = new TextEncoder();
 
+// What an open refused with ENXIO found: a FIFO (or socket) without a reader.
+const FIFO: FileInfo = { kind: "fifo", size: 0, mtimeMs: 0, mode: 0, dev: 0, ino: 0 };
+
 const KIND_NAMES: Record<FileKind, string> = {
   file: "a regular file",
   dir: "a directory",
@@ -67,10 +70,6 @@ const KIND_NAMES: Record<FileKind, string> = {
   socket: "a socket",
   device: "a device",
 };
-
-function isMissing(error: unknown): boolean {
-  return errnoOf(error) === "ENOENT";
-}
 
 /** A unique name beside `path` for a temporary file: `.<name>.<16 hex>.tmp`. */
 function tempSibling(p: string): string {
@@ -213,9 +212,9 @@ export class FsWorkspace implements Workspace {
   readRange(path: string, offset: number, length: number): Promise<Uint8Array> {
     return this.#run("readRange", path, () => {
       assertRange(offset, length, path);
-      const file = this.#openRegular("readRange", path);
+      const { file, info } = this.#openRegular("readRange", path);
       try {
-        const size = file.stat().size;
+        const size = info.size;
         const buffer = new Uint8Array(Math.min(length, Math.max(0, size - offset)));
         return buffer.subarray(0, readFully(file, buffer, offset));
       } finally {
@@ -409,12 +408,7 @@ export class FsWorkspace implements Workspace {
   }
 
   #lstat(p: string): FileInfo | undefined {
-    try {
-      return this.driver.lstat(this.#abs(p));
-    } catch (error) {
-      if (isMissing(error)) return undefined;
-      throw error;
-    }
+    return this.driver.lstat(this.#abs(p));
   }
 
   /**
@@ -430,10 +424,8 @@ export class FsWorkspace implements Workspace {
     p: string,
     missing: "create" | "require" | "query",
   ): boolean {
-    let current = ROOT;
-    const segments = p.split("/");
-    for (let i = 0; i < segments.length - 1; i++) {
-      current = joinPath(current, segments[i]);
+    for (let slash = p.indexOf("/"); slash !== -1; slash = p.indexOf("/", slash + 1)) {
+      const current = p.slice(0, slash);
       const info = this.#lstat(current);
       if (info === undefined) {
         if (missing === "query") return false;
@@ -541,12 +533,46 @@ export class FsWorkspace implements Workspace {
         }); if another process is meddling with the workspace, stop it and try again`,
       });
     }
+    info.size = opened.size;
     return file;
   }
 
-  #openRegular(operation: string, path: string): DriverFile {
-    const { p, info } = this.#regularFile(operation, path);
-    return this.#openChecked(operation, path, p, info, "read");
+  // Opens a regular file for reading; `info.size` is its size once open.
+  #openRegular(operation: string, path: string): { file: DriverFile; info: FileInfo } {
+    if (!this.driver.opensSafely) {
+      const { p, info } = this.#regularFile(operation, path);
+      return { file: this.#openChecked(operation, path, p, info, "read"), info };
+    }
+    const p = normalizeWorkspacePath(path, operation);
+    if (p === ROOT) throw new WorkspaceError("is-a-directory", operation, path);
+    this.#parents(operation, path, p, "require");
+    return this.#openAsIs(operation, path, p, "read");
+  }
+
+  // Opens at once with a driver whose opens never follow a link nor block,
+  // then refuses anything but a regular file by what was opened.
+  #openAsIs(
+    operation: string,
+    path: string,
+    p: string,
+    mode: OpenMode,
+  ): { file: DriverFile; info: FileInfo } {
+    let file: DriverFile;
+    try {
+      file = this.driver.open(this.#abs(p), mode, this.#permissions.file);
+    } catch (error) {
+      const errno = errnoOf(error);
+      if (errno === "ELOOP") throw this.#occupied(operation, path, p, "symlink", "is-a-directory");
+      if (errno === "EISDIR") throw this.#occupied(operation, path, p, "dir", "is-a-directory");
+      if (errno === "ENXIO") this.#assertRegular(operation, path, p, { ...FIFO });
+      throw error;
+    }
+    const info = file.stat();
+    if (info.kind !== "file") {
+      file.close();
+      this.#assertRegular(operation, path, p, info);
+    }
+    return { file, info };
   }
 
   #readAll(operation: string, path: string, maxBytes: number): Uint8Array {
@@ -555,9 +581,9 @@ export class FsWorkspace implements Workspace {
         detail: `maxBytes must be a non-negative integer, got ${describeValue(maxBytes)}`,
       });
     }
-    const file = this.#openRegular(operation, path);
+    const { file, info } = this.#openRegular(operation, path);
     try {
-      const size = file.stat().size;
+      const size = info.size;
       if (size > maxBytes) {
         throw new WorkspaceError("too-large", operation, path, {
           detail: `the file is ${size} bytes, more than the ${maxBytes} this read accepts; ` +
@@ -598,6 +624,21 @@ export class FsWorkspace implements Workspace {
     const p = normalizeEntryPath(path, operation);
     this.#parents(operation, path, p, "create");
     const created = how === "replace" ? "write-new" : "append-new";
+    const existing = how === "replace" ? "write" : "append";
+    if (this.driver.opensSafely && how !== "exclusive") {
+      // Try the file as it is; create it only when it is missing.
+      try {
+        const { file } = this.#openAsIs(operation, path, p, existing);
+        return how === "replace" ? truncated(file) : file;
+      } catch (error) {
+        if (
+          !(error instanceof WorkspaceError && error.code === "not-found") &&
+          errnoOf(error) !== "ENOENT"
+        ) {
+          throw error;
+        }
+      }
+    }
     let info = how === "exclusive" ? undefined : this.#lstat(p);
     if (info === undefined) {
       try {
@@ -621,22 +662,8 @@ export class FsWorkspace implements Workspace {
       }
     }
     this.#assertRegular(operation, path, p, info);
-    const file = this.#openChecked(
-      operation,
-      path,
-      p,
-      info,
-      how === "replace" ? "write" : "append",
-    );
-    if (how === "replace") {
-      try {
-        file.truncate(0);
-      } catch (error) {
-        file.close();
-        throw error;
-      }
-    }
-    return file;
+    const file = this.#openChecked(operation, path, p, info, existing);
+    return how === "replace" ? truncated(file) : file;
   }
 
   #removeFile(operation: string, path: string, ifExists: boolean): boolean {
@@ -701,6 +728,17 @@ export class FsWorkspace implements Workspace {
       this.driver.chmod(this.#abs(p), permissions);
     });
   }
+}
+
+/** Empties a file just opened for replacing; closes it if that fails. */
+function truncated(file: DriverFile): DriverFile {
+  try {
+    file.truncate(0);
+  } catch (error) {
+    file.close();
+    throw error;
+  }
+  return file;
 }
 
 /** Writes all of `bytes`, one system call at a time. */

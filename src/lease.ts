@@ -42,6 +42,8 @@ const MAX_LEASE_BYTES = 64 * 1024;
 const UNREADABLE_RETRIES = 5;
 const UNREADABLE_WAIT_MS = 10;
 const ACQUIRE_ATTEMPTS = 8;
+// How much longer than a heartbeat a forced takeover waits for the old holder to stop.
+const FORCE_MARGIN_MS = 250;
 
 /** Who holds a run's lease, as `lease.json` says (snake_case on disk). */
 export interface LeaseHolder {
@@ -267,8 +269,9 @@ export class Lease {
   /**
    * Takes the lease of a run: of several processes trying at the same
    * instant, exactly one gets it. A live lease of another process is
-   * refused unless `force`; a released, stale or unreadable one is taken
-   * over.
+   * refused unless `force`, which then waits one of the old holder's
+   * heartbeat intervals, until it has noticed and stopped writing; a
+   * released, stale or unreadable lease is taken over at once.
    *
    * @throws {RunLogError} `"lease-held"` naming the live holder.
    */
@@ -281,15 +284,17 @@ export class Lease {
     const heartbeatMs = host === undefined ? 0 : options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS;
     for (let attempt = 0; attempt < ACQUIRE_ATTEMPTS; attempt++) {
       const { generation, holder: found } = await current(ws, runDir);
-      if (typeof found === "object" && !options.force && !isThisProcess(found, host)) {
-        if (judgeLease(found, host, Date.now()).state === "live") {
-          throw new RunLogError(
-            "lease-held",
-            `run '${options.runId}' is in use by ${describeHolder(found)}, last heartbeat ` +
-              `${found.heartbeatAt}; wait for it to finish, or resume with { force: true } ` +
-              "(--force on the command line) if you are sure it no longer writes",
-          );
-        }
+      const live = typeof found === "object" && !isThisProcess(found, host) &&
+          judgeLease(found, host, Date.now()).state === "live"
+        ? found
+        : undefined;
+      if (live !== undefined && !options.force) {
+        throw new RunLogError(
+          "lease-held",
+          `run '${options.runId}' is in use by ${describeHolder(live)}, last heartbeat ` +
+            `${live.heartbeatAt}; wait for it to finish, or resume with { force: true } ` +
+            "(--force on the command line) if you are sure it no longer writes",
+        );
       }
       const mine = generation + 1;
       const now = new Date().toISOString();
@@ -315,6 +320,11 @@ export class Lease {
       }
       for (const older of present.slice(1)) {
         await ws.removeIfExists(`${runDir}/${leaseFileName(older)}`).catch(() => {});
+      }
+      // Taken from a live holder: it notices at its next heartbeat and stops
+      // writing; wait for that, so that the two never write at once.
+      if (live !== undefined && live.heartbeatMs > 0) {
+        await sleep(live.heartbeatMs + FORCE_MARGIN_MS);
       }
       const lease = new Lease(ws, runDir, mine, holder);
       if (heartbeatMs > 0) lease.#stop = host!.every(heartbeatMs, () => void lease.#beat());

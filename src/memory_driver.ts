@@ -45,6 +45,8 @@ function fail(code: string, path: string): never {
 export class MemoryDriver implements FsDriver {
   /** The label every absolute path of this driver starts with. */
   readonly root: string;
+  /** Opens refuse links (`ELOOP`) and never block, like `O_NOFOLLOW | O_NONBLOCK`. */
+  readonly opensSafely = true;
   #tree: DirNode;
   #nextIno = 1;
 
@@ -58,9 +60,14 @@ export class MemoryDriver implements FsDriver {
     this.#tree = this.#node({ kind: "dir" as const, children: new Map() }, 0o755);
   }
 
-  /** What the path names, without following a link at its end. */
-  lstat(path: string): FileInfo {
-    return this.#info(this.#lookup(path));
+  /** What the path names, without following a link at its end; `undefined` when nothing. */
+  lstat(path: string): FileInfo | undefined {
+    try {
+      return this.#info(this.#lookup(path));
+    } catch (error) {
+      if ((error as { code?: string }).code === "ENOENT") return undefined;
+      throw error;
+    }
   }
 
   /** Opens a file; links at the end are refused (`ELOOP`), FIFOs never block. */

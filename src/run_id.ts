@@ -20,6 +20,10 @@ function formatTimestamp(date: Date): string {
   }Z`;
 }
 
+function isLeapYear(year: number): boolean {
+  return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+}
+
 function quote(value: unknown): string {
   return typeof value === "string" ? JSON.stringify(value) : String(value);
 }
@@ -90,14 +94,19 @@ export class RunId {
     if (typeof text !== "string") return refuse(`expected a string, got ${typeof text}`);
     const match = RUN_ID_PATTERN.exec(text);
     if (match === null) return refuse("it does not have the run id format");
-    const [, y, mo, d, h, mi, s, ms, counter] = match;
-    const date = new Date(0);
-    date.setUTCFullYear(Number(y), Number(mo) - 1, Number(d));
-    date.setUTCHours(Number(h), Number(mi), Number(s), Number(ms));
-    const timestamp = text.slice(0, 24);
-    if (formatTimestamp(date) !== timestamp) {
+    const [, y, mo, d, h, mi, s, , counter] = match;
+    // A real calendar day (no 30 February) and a real time of day.
+    const month = Number(mo);
+    const day = Number(d);
+    const daysInMonth = new Date(Date.UTC(2000, month, 0)).getUTCDate() -
+      (month === 2 && !isLeapYear(Number(y)) ? 1 : 0);
+    if (
+      month < 1 || month > 12 || day < 1 || day > daysInMonth || Number(h) > 23 ||
+      Number(mi) > 59 || Number(s) > 59
+    ) {
       return refuse("it names a date or time that does not exist");
     }
+    const timestamp = text.slice(0, 24);
     if (counter === "00") return refuse("collision counters start at -01");
     return new RunId(timestamp, counter === undefined ? 0 : Number(counter));
   }

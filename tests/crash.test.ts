@@ -2,7 +2,7 @@
 // moments, again and again, each new writer resuming the same log.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { readFile } from "node:fs/promises";
+import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { parseEventLoopLine, RunLogContext } from "../mod.ts";
 import { nativeAdapter, tempDir } from "./_runtime.ts";
@@ -79,6 +79,40 @@ test(`EventLoopLogger keeps every acknowledged line through ${ROUNDS} kill -9s a
     }
   } finally {
     for (const writer of writers) writer.child.kill("SIGKILL");
+    await Promise.all(writers.map((w) => w.exited));
+    await dir.remove();
+  }
+});
+
+test("resume removes the temp files of run.json writes killed with SIGKILL", {
+  timeout: 120_000,
+}, async () => {
+  const dir = await tempDir();
+  const writers: ScriptProcess[] = [];
+  try {
+    const ws = (await nativeAdapter()).make(dir.path);
+    const ctx = await RunLogContext.create(ws);
+    await ctx.close();
+    const runDir = join(dir.path, ctx.runDir);
+    let litter = 0;
+    for (let round = 0; round < 15; round++) {
+      const writer = startScript(fixture("metadata_writer.ts"), [dir.path, ctx.runId.toString()]);
+      writers.push(writer);
+      await writer.waitForLine((l) => l === "ready");
+      await sleep(5 + Math.random() * 40);
+      writer.child.kill("SIGKILL");
+      await writer.exited;
+      litter += (await readdir(runDir)).filter((n) => n.endsWith(".tmp")).length;
+    }
+    const resumed = await RunLogContext.resume(ws, ctx.runId);
+    const left = (await readdir(runDir)).filter((n) => n.endsWith(".tmp"));
+    assert.deepEqual(left, [], "temp files left after resume");
+    // run.json is whole: the killed writes were never half visible.
+    assert.equal((await resumed.readRunMetadata()).runId, ctx.runId.toString());
+    await resumed.close();
+    console.log(`temp files found between kills: ${litter}`);
+  } finally {
+    for (const w of writers) w.child.kill("SIGKILL");
     await Promise.all(writers.map((w) => w.exited));
     await dir.remove();
   }

@@ -1,6 +1,9 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { MemoryWorkspace, RunId, RunLogContext, type RunMetadata, type Workspace } from "../mod.ts";
+import { readdir, stat } from "node:fs/promises";
+import { join } from "node:path";
+import process from "node:process";
 import { nativeAdapter, tempDir } from "./_runtime.ts";
 import { rejectsWorkspace, throwsRunLog } from "./_assert.ts";
 import { spyWorkspace } from "./_spy.ts";
@@ -317,6 +320,26 @@ test("RunLogContext works end to end on this runtime's real filesystem", async (
     );
     await resumed.close();
     await second.close();
+    // Private by default: the run directory 0700, every file 0600.
+    const modes = async (path: string): Promise<string[]> => {
+      const out: string[] = [];
+      for (const entry of await readdir(join(dir.path, path), { withFileTypes: true })) {
+        const p = `${path}/${entry.name}`;
+        out.push(`${p} ${((await stat(join(dir.path, p))).mode & 0o777).toString(8)}`);
+        if (entry.isDirectory()) out.push(...await modes(p));
+      }
+      return out;
+    };
+    const umask = process.umask();
+    for (
+      const line of [
+        `.agent ${((await stat(join(dir.path, ".agent"))).mode & 0o777).toString(8)}`,
+        ...await modes(".agent"),
+      ]
+    ) {
+      const isDir = !/\.(json|log)$/.test(line.split(" ")[0]);
+      assert.equal(line.split(" ")[1], ((isDir ? 0o700 : 0o600) & ~umask).toString(8), line);
+    }
   } finally {
     await dir.remove();
   }

@@ -61,7 +61,11 @@ const FLAGS: Record<OpenMode, number> = {
  * with `writeSync`, one `write(2)` per line (as LogTape's Node sink does).
  */
 export const nodeDriver: FsDriver = {
-  lstat: (path) => infoOf(lstatSync(path)),
+  opensSafely: true,
+  lstat(path) {
+    const stats = lstatSync(path, { throwIfNoEntry: false });
+    return stats === undefined ? undefined : infoOf(stats);
+  },
   open(path, mode, permissions): DriverFile {
     const fd = openSync(path, FLAGS[mode], permissions);
     return {

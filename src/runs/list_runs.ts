@@ -8,7 +8,7 @@ import type { Workspace } from "../workspace.ts";
 import { WorkspaceError } from "../workspace_error.ts";
 import { RunId } from "../run_id.ts";
 import type { RunMetadata } from "../run_metadata.ts";
-import { AGENT_DIR, KEEP_FILE, readRunJson, RUN_DIR_PREFIX } from "../run_log_context.ts";
+import { AGENT_DIR, readRunJson, RUN_DIR_PREFIX } from "../run_log_context.ts";
 import { inspectLease, type LeaseHolder } from "../lease.ts";
 import { PRUNING_PREFIX } from "./_trash.ts";
 
@@ -37,8 +37,6 @@ export interface RunInfo {
   status: RunStatus;
   /** Who writes it now, while `status` is `running`. */
   holder?: LeaseHolder;
-  /** Whether a `.keep` file pins it against pruning. */
-  pinned: boolean;
   /** Its total size in bytes, with `{ sizes: true }`. */
   bytes?: number;
   /** Its `run.json`, when readable. */
@@ -77,8 +75,8 @@ function isCode(error: unknown, code: string): boolean {
 
 /**
  * Lists every run of a workspace, newest first (run ids sort by time), with
- * its status, start and end, lease holder while it runs, whether it is
- * pinned, and on request its size. Runs written by the Rust tool are listed
+ * its status, start and end, lease holder while it runs, and on request
+ * its size. Runs written by the Rust tool are listed
  * too (status `unknown`). Anything else in `.agent/` is skipped and
  * reported, never followed: a link named like a run is not a run.
  *
@@ -145,23 +143,24 @@ async function describeRun(
   now: number,
   sizes: boolean,
 ): Promise<RunInfo> {
+  let metadata: RunMetadata | undefined;
+  let problem: string | undefined;
+  try {
+    metadata = await readRunJson(ws, `${dir}/run.json`);
+  } catch (error) {
+    problem = (error as Error).message;
+  }
+  const started = metadata === undefined ? Number.NaN : Date.parse(metadata.startedAtUtc);
   const info: RunInfo = {
     id: runId.toString(),
     runId,
     dir,
-    startedAt: runId.startedAt,
+    startedAt: Number.isNaN(started) ? runId.startedAt : new Date(started),
     status: "unknown",
-    pinned: await ws.isFile(`${dir}/${KEEP_FILE}`),
   };
-  try {
-    info.metadata = await readRunJson(ws, `${dir}/run.json`);
-  } catch (error) {
-    info.problem = (error as Error).message;
-  }
-  const metadata = info.metadata;
+  if (metadata !== undefined) info.metadata = metadata;
+  if (problem !== undefined) info.problem = problem;
   if (metadata !== undefined) {
-    const started = Date.parse(metadata.startedAtUtc);
-    if (!Number.isNaN(started)) info.startedAt = new Date(started);
     if (metadata.endedAtUtc !== undefined && !Number.isNaN(Date.parse(metadata.endedAtUtc))) {
       info.endedAt = new Date(metadata.endedAtUtc);
     }

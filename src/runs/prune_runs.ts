@@ -7,7 +7,7 @@
 import type { Workspace } from "../workspace.ts";
 import { WorkspaceError } from "../workspace_error.ts";
 import { RunLogError } from "../run_log_error.ts";
-import { AGENT_DIR } from "../run_log_context.ts";
+import { AGENT_DIR, KEEP_FILE } from "../run_log_context.ts";
 import { describeHolder, Lease } from "../lease.ts";
 import { describeValue } from "../_describe_value.ts";
 import { listRuns, type RunInfo } from "./list_runs.ts";
@@ -126,17 +126,15 @@ export async function pruneRuns(ws: Workspace, options: PruneOptions): Promise<P
   const listing = await listRuns(ws, { sizes: maxTotalBytes !== undefined });
   let total = 0;
   const toDelete: [RunInfo, string][] = [];
-  listing.runs.forEach((run, index) => {
+  for (const [index, run] of listing.runs.entries()) {
     const entry = (reason: string): PrunedRun => ({
       id: run.id,
       dir: run.dir,
       reason,
       ...(run.bytes === undefined ? {} : { bytes: run.bytes }),
     });
-    const protection = run.status === "running"
+    let protection = run.status === "running"
       ? `running (lease held by ${describeHolder(run.holder!)})`
-      : run.pinned
-      ? "pinned by a .keep file"
       : keep !== undefined && index < keep
       ? `among the newest ${keep}`
       : undefined;
@@ -154,13 +152,18 @@ export async function pruneRuns(ws: Workspace, options: PruneOptions): Promise<P
       deletion = `over the size budget: ${total + run.bytes!} bytes with the newer runs, ` +
         `more than ${maxTotalBytes}`;
     }
+    // Only a run about to go is looked at for a pin: a probe for a missing
+    // file is the costliest call of a listing.
+    if (protection === undefined && deletion !== undefined) {
+      if (await ws.exists(`${run.dir}/${KEEP_FILE}`)) protection = "pinned by a .keep file";
+    }
     if (protection !== undefined || deletion === undefined) {
       total += run.bytes ?? 0;
       result.kept.push(entry(protection ?? "within the policy"));
     } else {
       toDelete.push([run, deletion]);
     }
-  });
+  }
 
   for (const [run, reason] of toDelete) {
     const entry: PrunedRun = {
