@@ -1,103 +1,175 @@
-// Per-line cost of the log writers and resume time on large logs, under the
-// runtime that runs this file. Every figure is a ratio to a baseline
-// measured in the same run. Prints one JSON object.
+// Per-line cost of runlog's loggers and their peers, the cost of
+// RunLogContext.create, and resume time on large logs, under the runtime
+// that runs this file. Every figure has a baseline measured in the same
+// process. Prints one JSON object.
 //
 //   <runtime> bench/log_writers.ts <data dir> [lines]
 //
 // <data dir> holds .agent/logs-<id>/event_loop.log files made by scripts/bench.ts.
-import { appendFileSync, closeSync, openSync, readFileSync, writeSync } from "node:fs";
-import { mkdtemp, readdir, rm, stat } from "node:fs/promises";
+import {
+  closeSync,
+  fdatasyncSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  writeSync,
+} from "node:fs";
+import { mkdir, mkdtemp, readdir, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
-import { EventLoopLogger, PipelineLogger, RunLogContext, type Workspace } from "../mod.ts";
-import { NodeWorkspace } from "../src/adapters/node.ts";
+import {
+  type DriverFile,
+  EventLoopLogger,
+  type FsDriver,
+  FsWorkspace,
+  RunLogContext,
+} from "../mod.ts";
+import { type Subject, SUBJECTS } from "./_subjects.ts";
+import { workspaceFor } from "./_workspace.ts";
 
 const [dataDir, linesArg] = process.argv.slice(2);
 const LINES = Number(linesArg ?? 100_000);
+const ROUNDS = 5;
 const runtime = "Deno" in globalThis ? "deno" : "Bun" in globalThis ? "bun" : "node";
-const encoder = new TextEncoder();
 
-async function workspaceFor(root: string): Promise<Workspace> {
-  if (runtime === "deno") return new (await import("../src/adapters/deno.ts")).DenoWorkspace(root);
-  if (runtime === "bun") return new (await import("../src/adapters/bun.ts")).BunWorkspace(root);
-  return new NodeWorkspace(root);
-}
-
-// The raw primitives of this runtime, for the baselines.
-interface Raw {
-  openAppend(path: string): { write(bytes: Uint8Array): void; close(): void };
-  appendFile(path: string, bytes: Uint8Array): void;
-}
-// `Deno` is only touched when running under Deno.
-const raw: Raw = runtime === "deno"
-  ? {
-    openAppend(path) {
-      const file = Deno.openSync(path, { append: true, create: true });
-      return { write: (bytes) => file.writeSync(bytes), close: () => file.close() };
-    },
-    appendFile: (path, bytes) => Deno.writeFileSync(path, bytes, { append: true }),
+async function timeLines(subject: Subject, count: number): Promise<number> {
+  const start = performance.now();
+  for (let i = 0; i < count; i++) {
+    const result = subject.line(i);
+    if (result instanceof Promise) await result;
   }
-  : {
-    openAppend(path) {
-      const fd = openSync(path, "a");
-      return { write: (bytes) => writeSync(fd, bytes), close: () => closeSync(fd) };
-    },
-    appendFile: (path, bytes) => appendFileSync(path, bytes),
-  };
-
-const effect = {
-  phase: "Development",
-  effect: "InvokePrompt",
-  event: "PromptCompleted",
-  context: { iteration: 3, agent_index: 1 },
-  durationMs: 1234,
-};
-const SAMPLE_TEXT =
-  "12345 ts=2026-02-06T14:03:27.123Z phase=Development effect=InvokePrompt event=PromptCompleted ctx=iteration=3,agent_index=1 ms=1234\n";
-const SAMPLE_LINE = encoder.encode(SAMPLE_TEXT);
-
-/** Nanoseconds per call of `body`, best of 5 rounds after a warm-up. */
-async function perCall(count: number, body: (i: number) => unknown): Promise<number> {
-  for (let i = 0; i < Math.min(5000, count); i++) await body(i);
-  let best = Infinity;
-  for (let round = 0; round < 5; round++) {
-    const start = performance.now();
-    for (let i = 0; i < count; i++) await body(i);
-    best = Math.min(best, ((performance.now() - start) * 1e6) / count);
-  }
-  return best;
+  return ((performance.now() - start) * 1e6) / count;
 }
 
+// Every subject, round after round, so that a slow moment of the machine
+// hits all of them alike; the best round of each counts.
 async function perLine() {
   const dir = await mkdtemp(join(tmpdir(), "runlog-bench-"));
   try {
-    const floorFile = raw.openAppend(join(dir, "floor.log"));
-    const floor = await perCall(LINES, () => floorFile.write(SAMPLE_LINE));
-    // The same line as text: what any logger of text must at least do.
-    const textFloor = await perCall(LINES, () => floorFile.write(encoder.encode(SAMPLE_TEXT)));
-    floorFile.close();
-    const original = await perCall(
-      Math.min(LINES, 20_000),
-      () => raw.appendFile(join(dir, "original.log"), SAMPLE_LINE),
-    );
-    const ctx = await RunLogContext.create(await workspaceFor(dir));
-    const eventLoop = await EventLoopLogger.open(ctx);
-    const eventLoopNs = await perCall(LINES, () => eventLoop.logEffect(effect));
-    await eventLoop.close();
-    const pipeline = await PipelineLogger.open(ctx);
-    const pipelineNs = await perCall(
-      LINES,
-      () => pipeline.info("agent dev_1 finished: 3 files changed"),
-    );
-    await pipeline.close();
-    return {
-      floorNs: floor,
-      textFloorNs: textFloor,
-      originalNs: original,
-      eventLoopNs,
-      pipelineNs,
-    };
+    const open: { name: string; durable: boolean; subject: Subject; lines: number }[] = [];
+    for (const kind of SUBJECTS) {
+      const sub = join(dir, String(open.length));
+      await mkdir(sub, { recursive: true });
+      const subject = await kind.open(sub);
+      const lines = Math.min(LINES, kind.maxLines ?? LINES);
+      await timeLines(subject, Math.min(lines, 2000)); // Warm-up.
+      open.push({ name: kind.name, durable: kind.durable, subject, lines });
+    }
+    const best = open.map(() => Infinity);
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const [i, s] of open.entries()) {
+        best[i] = Math.min(best[i], await timeLines(s.subject, s.lines));
+      }
+    }
+    for (const s of open) await s.subject.close();
+    return open.map((s, i) => ({ name: s.name, durable: s.durable, ns: best[i] }));
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+// --- create: RunLogContext.create against the same system calls, made synchronously.
+
+type Op = [name: string, path: string, arg?: string];
+
+// Records the driver calls of one create, with paths relative to the root.
+function recording(inner: FsDriver, root: string, ops: Op[]): FsDriver {
+  const rel = (path: string) => path.slice(root.length);
+  const file = (f: DriverFile, path: string): DriverFile => ({
+    stat: () => (ops.push(["fstat", rel(path)]), f.stat()),
+    read: (b, p) => (ops.push(["read", rel(path)]), f.read(b, p)),
+    write: (d) => (ops.push(["write", rel(path), String(d.length)]), f.write(d)),
+    truncate: (n) => (ops.push(["truncate", rel(path)]), f.truncate(n)),
+    sync: () => (ops.push(["sync", rel(path)]), f.sync()),
+    close: () => (ops.push(["close", rel(path)]), f.close()),
+  });
+  return {
+    opensSafely: inner.opensSafely,
+    lstat: (p) => (ops.push(["lstat", rel(p)]), inner.lstat(p)),
+    open: (p, mode, perm) => (ops.push(["open", rel(p), mode]), file(inner.open(p, mode, perm), p)),
+    mkdir: (p, perm) => (ops.push(["mkdir", rel(p)]), inner.mkdir(p, perm)),
+    readDir: (p) => (ops.push(["readDir", rel(p)]), inner.readDir(p)),
+    rename: (a, b) => (ops.push(["rename", rel(a), rel(b)]), inner.rename(a, b)),
+    unlink: (p) => (ops.push(["unlink", rel(p)]), inner.unlink(p)),
+    rmdir: (p) => (ops.push(["rmdir", rel(p)]), inner.rmdir(p)),
+    chmod: (p, perm) => (ops.push(["chmod", rel(p)]), inner.chmod(p, perm)),
+  };
+}
+
+// The recorded calls again, with this runtime's raw synchronous API, for a
+// run id of its own.
+function replay(ops: Op[], root: string, from: string, to: string): void {
+  const at = (p: string) => join(root, p.replaceAll(from, to));
+  const fds = new Map<string, number>();
+  const files = new Map<string, Deno.FsFile>();
+  const payload = new Uint8Array(64 * 1024);
+  for (const [name, path, arg] of ops) {
+    const abs = at(path);
+    if ("Deno" in globalThis) {
+      if (name === "lstat") {
+        try {
+          Deno.lstatSync(abs);
+        } catch { /* missing, as for create */ }
+      } else if (name === "mkdir") Deno.mkdirSync(abs, { mode: 0o700 });
+      else if (name === "readDir") Array.from(Deno.readDirSync(abs));
+      else if (name === "open") {
+        files.set(abs, Deno.openSync(abs, { write: true, createNew: true, mode: 0o600 }));
+      } else if (name === "write") files.get(abs)!.writeSync(payload.subarray(0, Number(arg)));
+      else if (name === "sync") files.get(abs)!.syncDataSync();
+      else if (name === "fstat") files.get(abs)!.statSync();
+      else if (name === "close") files.get(abs)!.close();
+      else if (name === "rename") Deno.renameSync(abs, at(arg!));
+      else if (name === "proc") Deno.readTextFileSync(`/proc/${Deno.pid}/stat`);
+    } else {
+      if (name === "lstat") lstatSync(abs, { throwIfNoEntry: false });
+      else if (name === "mkdir") mkdirSync(abs, { mode: 0o700 });
+      else if (name === "readDir") readdirSync(abs, { withFileTypes: true });
+      else if (name === "open") fds.set(abs, openSync(abs, "wx", 0o600));
+      else if (name === "write") writeSync(fds.get(abs)!, payload, 0, Number(arg));
+      else if (name === "sync") fdatasyncSync(fds.get(abs)!);
+      else if (name === "close") closeSync(fds.get(abs)!);
+      else if (name === "rename") renameSync(abs, at(arg!));
+      else if (name === "proc") readFileSync(`/proc/${process.pid}/stat`);
+    }
+  }
+}
+
+async function create(count: number) {
+  const dir = await mkdtemp(join(tmpdir(), "runlog-bench-create-"));
+  try {
+    const ws = await workspaceFor(dir);
+    const ops: Op[] = [];
+    const host = ws.host!;
+    const recorder = new FsWorkspace(dir, recording((ws as FsWorkspace).driver, dir, ops), {
+      host: {
+        ...host,
+        processStart: (pid) => (ops.push(["proc", ""]), host.processStart(pid)),
+        every: host.every,
+      },
+    });
+    await (await RunLogContext.create(recorder)).close();
+    ops.length = 0;
+    const traced = await RunLogContext.create(recorder);
+    const tracedId = traced.runId.toString();
+    const createOps = ops.slice(); // Not what close() does next.
+    await traced.close();
+    let next = 0;
+    const best = { createUs: Infinity, floorUs: Infinity };
+    for (let round = 0; round < ROUNDS; round++) {
+      let start = performance.now();
+      for (let i = 0; i < count; i++) await RunLogContext.create(ws);
+      best.createUs = Math.min(best.createUs, ((performance.now() - start) * 1000) / count);
+      start = performance.now();
+      for (let i = 0; i < count; i++) replay(createOps, dir, tracedId, `replay-${next++}`);
+      best.floorUs = Math.min(best.floorUs, ((performance.now() - start) * 1000) / count);
+    }
+    const calls: Record<string, number> = {};
+    for (const [name] of createOps) calls[name] = (calls[name] ?? 0) + 1;
+    return { ...best, calls };
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
@@ -115,7 +187,7 @@ async function resume() {
   const results: Record<string, unknown>[] = [];
   for (const name of (await readdir(join(dataDir, ".agent"))).sort()) {
     const runId = name.slice("logs-".length);
-    const ctx = await RunLogContext.resume(ws, runId);
+    const ctx = await RunLogContext.resume(ws, runId, { create: true });
     const bytes = (await stat(join(dataDir, ctx.eventLoopLog()))).size;
     const times: number[] = [];
     let nextSeq = 0;
@@ -126,6 +198,7 @@ async function resume() {
       nextSeq = log.nextSeq;
       await log.close();
     }
+    await ctx.close();
     times.sort((a, b) => a - b);
     let originalMs: number | string;
     try {
@@ -142,5 +215,11 @@ async function resume() {
 }
 
 console.log(
-  JSON.stringify({ runtime, lines: LINES, perLine: await perLine(), resume: await resume() }),
+  JSON.stringify({
+    runtime,
+    lines: LINES,
+    perLine: await perLine(),
+    create: await create(LINES >= 100_000 ? 200 : 50),
+    resume: await resume(),
+  }),
 );

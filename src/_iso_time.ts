@@ -6,6 +6,23 @@ import { describeValue } from "./_describe_value.ts";
 let cachedSecond = Number.NaN;
 let cachedPrefix = "";
 
+let bytesSecond = Number.NaN;
+let bytesPrefix = new Uint8Array(0);
+const asciiEncoder = new TextEncoder();
+
+/**
+ * The bytes of the ISO-8601 text of a second up to its fraction
+ * (`2026-02-06T14:03:27.`), computed once per second.
+ */
+export function isoSecondBytes(second: number): Uint8Array {
+  if (second !== bytesSecond) {
+    const iso = new Date(second * 1000).toISOString(); // Throws for an invalid date, as it should.
+    bytesPrefix = asciiEncoder.encode(iso.slice(0, iso.length - 4));
+    bytesSecond = second;
+  }
+  return bytesPrefix;
+}
+
 /**
  * The ISO-8601 text of `time` (ms since the epoch, or a Date), the same as
  * `toISOString()`, computed once per second and reused for its milliseconds.

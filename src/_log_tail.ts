@@ -120,10 +120,15 @@ export function assertLineLength(line: string, path: string, what: string): void
   // Most lines are far shorter than a third of the limit: skip the count.
   if (line.length * 3 <= MAX_LINE_BYTES) return;
   const bytes = utf8Length(line);
-  if (bytes <= MAX_LINE_BYTES) return;
-  throw new RunLogError(
+  if (bytes > MAX_LINE_BYTES) throw lineTooLong(path, what, bytes);
+}
+
+/** The error for a line over {@linkcode MAX_LINE_BYTES} (of `bytes` bytes, when counted). */
+export function lineTooLong(path: string, what: string, bytes?: number): RunLogError {
+  return new RunLogError(
     "invalid-argument",
-    `${what} for '${path}' would be ${bytes} bytes, more than the ${MAX_LINE_BYTES} a log ` +
-      "line may have; write large payloads to a file under debug/ and log its path",
+    `${what} for '${path}' would be ${bytes === undefined ? "longer" : `${bytes} bytes`}: ` +
+      `a log line may have at most ${MAX_LINE_BYTES} bytes; write large payloads to a file ` +
+      "under debug/ and log its path",
   );
 }

@@ -23,6 +23,8 @@
  */
 import { RunLogError } from "./run_log_error.ts";
 import { safeString } from "./_safe_string.ts";
+import { encodeText, type LineBytes } from "./_line_bytes.ts";
+import { isoSecondBytes } from "./_iso_time.ts";
 
 /** One line of `event_loop.log`. */
 export interface EventLoopEntry {
@@ -191,10 +193,10 @@ export function buildEventLoopLine(
         }`;
       }
     } else {
-      for (const key in context) {
-        if (!Object.hasOwn(context, key)) continue;
-        pairs += `${pairs === "" ? "" : ","}${quoteName(key)}=${
-          quote(safeString((context as Record<string, unknown>)[key]))
+      const keys = Object.keys(context);
+      for (let i = 0; i < keys.length; i++) {
+        pairs += `${i === 0 ? "" : ","}${quoteName(keys[i])}=${
+          quote(safeString((context as Record<string, unknown>)[keys[i]]))
         }`;
       }
     }
@@ -236,6 +238,164 @@ function isFailure(result: ParsedEventLoopLine | Failure): result is Failure {
 const RUST_TS = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?[+-]\d\d:\d\d$/;
 const RUST_HEAD = /^(\d+) ts=(\S+) phase=/;
 const DIGITS = /^\d+$/;
+
+const EXTRA = encodeText(" extra=[");
+const MS = encodeText(" ms=");
+const TRUE = encodeText("true");
+const FALSE = encodeText("false");
+const Z_BYTE = 0x5a;
+const COMMA_BYTE = 0x2c;
+const CLOSE_BYTE = 0x5d;
+const NEWLINE_BYTE = 0x0a;
+
+// The fixed parts of a line, encoded once and copied: " ts=<second>." per
+// second, " phase=… effect=… event=…" per triple, " ctx=<key>=" and
+// ",<key>=" per key. Bounded, so that unique values cannot grow them.
+let tsSecond = Number.NaN;
+let tsBytes = new Uint8Array(0);
+const triples = new Map<string, Map<string, Map<string, Uint8Array>>>();
+let tripleCount = 0;
+const firstKeys = new Map<string, Uint8Array>();
+const laterKeys = new Map<string, Uint8Array>();
+
+function tsPrefix(second: number): Uint8Array {
+  if (second !== tsSecond) {
+    const prefix = isoSecondBytes(second);
+    tsBytes = new Uint8Array(4 + prefix.length);
+    tsBytes.set(encodeText(" ts="));
+    tsBytes.set(prefix, 4);
+    tsSecond = second;
+  }
+  return tsBytes;
+}
+
+// The last triple, checked first: consecutive lines mostly repeat it.
+let lastPhase = "";
+let lastEffect = "";
+let lastEvent = "";
+let lastTriple: Uint8Array | undefined;
+
+function tripleBytes(phase: string, effect: string, event: string): Uint8Array {
+  if (phase === lastPhase && effect === lastEffect && event === lastEvent && lastTriple) {
+    return lastTriple;
+  }
+  lastTriple = lookUpTriple(phase, effect, event);
+  lastPhase = phase;
+  lastEffect = effect;
+  lastEvent = event;
+  return lastTriple;
+}
+
+function lookUpTriple(phase: string, effect: string, event: string): Uint8Array {
+  let byEffect = triples.get(phase);
+  let byEvent = byEffect?.get(effect);
+  let bytes = byEvent?.get(event);
+  if (bytes === undefined) {
+    if (tripleCount >= QUOTED_CACHE_SIZE) {
+      triples.clear();
+      tripleCount = 0;
+      byEffect = byEvent = undefined;
+    }
+    bytes = encodeText(
+      ` phase=${quoteName(phase)} effect=${quoteName(effect)} event=${quoteName(event)}`,
+    );
+    if (byEffect === undefined) triples.set(phase, byEffect = new Map());
+    if (byEvent === undefined) byEffect.set(effect, byEvent = new Map());
+    byEvent.set(event, bytes);
+    tripleCount++;
+  }
+  return bytes;
+}
+
+function keyBytes(cache: Map<string, Uint8Array>, lead: string, key: string): Uint8Array {
+  let bytes = cache.get(key);
+  if (bytes === undefined) {
+    bytes = encodeText(`${lead}${quoteName(key)}=`);
+    if (cache.size >= QUOTED_CACHE_SIZE) cache.clear();
+    cache.set(key, bytes);
+  }
+  return bytes;
+}
+
+// A value as `buildEventLoopLine` writes it, without making its text when
+// it is a whole number or a boolean.
+function writeValue(out: LineBytes, value: unknown): void {
+  if (typeof value === "number" && Number.isSafeInteger(value) && value >= 0) out.digits(value);
+  else if (typeof value === "boolean") out.bytes(value ? TRUE : FALSE);
+  else out.text(quote(typeof value === "string" ? value : safeString(value)));
+}
+
+/**
+ * Writes into `out` exactly the bytes of `buildEventLoopLine` for a line
+ * timed `now` (ms since the epoch, or a Date): the hot path of
+ * `EventLoopLogger.logEffect`, which builds no string. `out.overflow` tells
+ * a line over the length limit.
+ */
+export function writeEventLoopLine(
+  out: LineBytes,
+  seq: number,
+  now: number | Date,
+  phase: string,
+  effect: string,
+  event: string,
+  extra: readonly unknown[] | undefined,
+  context: EventLoopContext | undefined,
+  durationMs: number,
+): void {
+  if (!isDurationMs(seq) || !isDurationMs(durationMs)) {
+    // The string builder says what is wrong.
+    buildEventLoopLine(seq, "", phase, effect, event, extra, context, durationMs);
+  }
+  const ms = typeof now === "number" ? now : now.getTime();
+  const second = Math.floor(ms / 1000);
+  out.reset();
+  out.digits(seq);
+  out.bytes(tsPrefix(second));
+  out.padded(ms - second * 1000, 3);
+  out.byte(Z_BYTE);
+  out.bytes(tripleBytes(phase, effect, event));
+  if (extra !== undefined && extra.length > 0) {
+    out.bytes(EXTRA);
+    for (let i = 0; i < extra.length; i++) {
+      if (i > 0) out.byte(COMMA_BYTE);
+      writeValue(out, extra[i]);
+    }
+    out.byte(CLOSE_BYTE);
+  }
+  if (context !== undefined) {
+    let pairs = 0;
+    if (Array.isArray(context)) {
+      for (let i = 0; i < context.length; i++) {
+        writePair(out, pairs++, safeString(context[i][0]), context[i][1]);
+      }
+    } else {
+      const keys = Object.keys(context);
+      for (let i = 0; i < keys.length; i++) {
+        writePair(out, pairs++, keys[i], (context as Record<string, unknown>)[keys[i]]);
+      }
+    }
+  }
+  out.bytes(MS);
+  out.digits(durationMs);
+  out.byte(NEWLINE_BYTE);
+}
+
+// The key last written at each of the first context positions, and its bytes.
+const recentKeys: string[] = [];
+const recentKeyBytes: Uint8Array[] = [];
+
+function writePair(out: LineBytes, index: number, key: string, value: unknown): void {
+  let bytes = recentKeys[index] === key ? recentKeyBytes[index] : undefined;
+  if (bytes === undefined) {
+    bytes = index === 0 ? keyBytes(firstKeys, " ctx=", key) : keyBytes(laterKeys, ",", key);
+    if (index < 16) {
+      recentKeys[index] = key;
+      recentKeyBytes[index] = bytes;
+    }
+  }
+  out.bytes(bytes);
+  writeValue(out, value);
+}
 
 /**
  * Parses one `event_loop.log` line (with or without its `\n`), written by

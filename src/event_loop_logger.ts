@@ -7,10 +7,11 @@
 import type { AppendHandle } from "./append_handle.ts";
 import type { RunLogContext } from "./run_log_context.ts";
 import type { LoggerOptions } from "./pipeline_logger.ts";
-import { buildEventLoopLine } from "./event_loop_line.ts";
+import { writeEventLoopLine } from "./event_loop_line.ts";
+import { LineBytes } from "./_line_bytes.ts";
 import { RunLogError } from "./run_log_error.ts";
-import { assertClock, isoTimestamp, nowFrom } from "./_iso_time.ts";
-import { assertLineLength, openLogAfter, scanLogTail } from "./_log_tail.ts";
+import { assertClock, nowFrom } from "./_iso_time.ts";
+import { lineTooLong, openLogAfter, scanLogTail } from "./_log_tail.ts";
 import { FailureReport } from "./_failure_report.ts";
 import { describeValue } from "./_describe_value.ts";
 
@@ -49,9 +50,9 @@ function refuse(what: string, value: unknown, expected: string): never {
 // From plain JavaScript anything may come: check what the types promise.
 function assertRecord(record: EffectRecord): void {
   if (typeof record !== "object" || record === null) refuse("the record", record, "an object");
-  for (const key of ["phase", "effect", "event"] as const) {
-    if (typeof record[key] !== "string") refuse(key, record[key], "a string");
-  }
+  if (typeof record.phase !== "string") refuse("phase", record.phase, "a string");
+  if (typeof record.effect !== "string") refuse("effect", record.effect, "a string");
+  if (typeof record.event !== "string") refuse("event", record.event, "a string");
   if (record.extra !== undefined && !Array.isArray(record.extra)) {
     refuse("extra", record.extra, "an array");
   }
@@ -103,6 +104,7 @@ export class EventLoopLogger implements AsyncDisposable {
   readonly #clock: (() => Date) | undefined;
   readonly #ctx: RunLogContext;
   readonly #failures = new FailureReport();
+  readonly #line = new LineBytes();
   #nextSeq: number;
 
   private constructor(
@@ -172,25 +174,27 @@ export class EventLoopLogger implements AsyncDisposable {
    */
   logEffect(record: EffectRecord): Promise<number> {
     const seq = this.#nextSeq;
-    let line: string;
     try {
       // Only the lease holder numbers lines: a run taken over stops here.
       this.#ctx.assertActive();
       assertRecord(record);
-      line = buildEventLoopLine(
+      const line = this.#line;
+      writeEventLoopLine(
+        line,
         seq,
-        isoTimestamp(nowFrom(this.#clock)),
+        nowFrom(this.#clock),
         record.phase,
         record.effect,
         record.event,
         record.extra,
         record.context,
         record.durationMs,
-        true,
       );
-      assertLineLength(line, this.path, `the line of effect ${JSON.stringify(record.effect)}`);
+      if (line.overflow) {
+        throw lineTooLong(this.path, `the line of effect ${JSON.stringify(record.effect)}`);
+      }
       this.#nextSeq = seq + 1;
-      this.#handle.writeSync(line);
+      this.#handle.writeSync(line.view());
     } catch (error) {
       return this.#failures.reject(error);
     }

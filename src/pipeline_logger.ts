@@ -7,8 +7,9 @@
  */
 import type { AppendHandle } from "./append_handle.ts";
 import type { RunLogContext } from "./run_log_context.ts";
-import { assertLineLength, openLogAfter, scanLogTail } from "./_log_tail.ts";
-import { assertClock, isoTimestamp, nowFrom } from "./_iso_time.ts";
+import { assertLineLength, lineTooLong, openLogAfter, scanLogTail } from "./_log_tail.ts";
+import { assertClock, isoSecondBytes, isoTimestamp, nowFrom } from "./_iso_time.ts";
+import { encodeText, LineBytes } from "./_line_bytes.ts";
 import { RunLogError } from "./run_log_error.ts";
 import { FailureReport } from "./_failure_report.ts";
 import { describeValue } from "./_describe_value.ts";
@@ -161,14 +162,45 @@ function isLocal(options: PipelineFormatOptions): boolean {
 function lineOf(level: PipelineLevel, message: string, at: number | Date, local: boolean): string {
   assertLevel(level);
   assertMessage(message);
-  let text = message;
-  if (ANY_SPECIAL.test(text)) {
-    text = text.replace(ANSI, "");
-    text = local
-      ? text.replace(LINE_BREAK, CONTINUATION).replace(CONTROL, controlPicture)
-      : text.replace(ESCAPED, escapeControl);
-  }
-  return `[${local ? localTimestamp(at) : isoTimestamp(at)}] [${level}] ${text}\n`;
+  return `[${local ? localTimestamp(at) : isoTimestamp(at)}] [${level}] ${
+    messageText(message, local)
+  }\n`;
+}
+
+// The message as a line holds it: ANSI sequences removed, and line breaks
+// and control characters escaped (UTC) or made continuation lines (local).
+function messageText(message: string, local: boolean): string {
+  // Most messages hold none of these (ESC included): skip the replaces.
+  if (!ANY_SPECIAL.test(message)) return message;
+  const text = message.replace(ANSI, "");
+  return local
+    ? text.replace(LINE_BREAK, CONTINUATION).replace(CONTROL, controlPicture)
+    : text.replace(ESCAPED, escapeControl);
+}
+
+// The frame after the timestamp's milliseconds, per level: "Z] [INFO] ".
+const LEVEL_FRAMES = new Map(
+  ["INFO", "OK", "WARN", "ERROR", "STEP"].map((level) => [level, encodeText(`Z] [${level}] `)]),
+);
+const OPEN_BRACKET = 0x5b;
+const NEWLINE = 0x0a;
+
+// Writes exactly the bytes of `lineOf` for the UTC format, building no
+// string: the hot path of `PipelineLogger`.
+function writeUtcLine(out: LineBytes, level: PipelineLevel, message: string, at: number | Date) {
+  const frame = LEVEL_FRAMES.get(level);
+  if (frame === undefined) assertLevel(level);
+  assertMessage(message);
+  const ms = typeof at === "number" ? at : at.getTime();
+  const second = Math.floor(ms / 1000);
+  out.reset();
+  out.byte(OPEN_BRACKET);
+  out.bytes(isoSecondBytes(second));
+  out.padded(ms - second * 1000, 3);
+  out.bytes(frame!);
+  // Most messages are plain ASCII: copied in the same pass that checks them.
+  if (!out.plain(message)) out.text(messageText(message, false));
+  out.byte(NEWLINE);
 }
 
 // The local time of a second, as chrono's `%Y-%m-%d %H:%M:%S` writes it;
@@ -233,6 +265,7 @@ export class PipelineLogger implements AsyncDisposable {
   readonly #clock: (() => Date) | undefined;
   readonly #local: boolean;
   readonly #failures = new FailureReport();
+  readonly #line = new LineBytes();
 
   private constructor(
     path: string,
@@ -300,9 +333,16 @@ export class PipelineLogger implements AsyncDisposable {
    */
   log(level: PipelineLevel, message: string): Promise<void> {
     try {
-      const line = lineOf(level, message, nowFrom(this.#clock), this.#local);
-      assertLineLength(line, this.path, "the line");
-      this.#handle.writeSync(line);
+      if (this.#local) {
+        const line = lineOf(level, message, nowFrom(this.#clock), true);
+        assertLineLength(line, this.path, "the line");
+        this.#handle.writeSync(line);
+      } else {
+        const line = this.#line;
+        writeUtcLine(line, level, message, nowFrom(this.#clock));
+        if (line.overflow) throw lineTooLong(this.path, "the line");
+        this.#handle.writeSync(line.view());
+      }
     } catch (error) {
       return this.#failures.reject(error);
     }

@@ -8,6 +8,9 @@ import {
 } from "../mod.ts";
 import { throwsRunLog } from "./_assert.ts";
 import { HOSTILE, hostileText, randomList, seededRandom } from "./fixtures/hostile.ts";
+import { buildEventLoopLine, writeEventLoopLine } from "../src/event_loop_line.ts";
+import { LineBytes } from "../src/_line_bytes.ts";
+import { isoTimestamp } from "../src/_iso_time.ts";
 
 const plain: EventLoopEntry = {
   seq: 1,
@@ -105,6 +108,39 @@ test(`parseEventLoopLine() reads back exactly ${CASES} random lines of formatEve
     assert.doesNotMatch(line.slice(0, -1), /[\n\r\u000b\u000c\u0085\u2028\u2029]/, where);
     assert.deepEqual(parseEventLoopLine(line), { ...entry, dialect: "runlog", exact: true }, where);
   }
+});
+
+test(`writeEventLoopLine() writes exactly the bytes of buildEventLoopLine for ${CASES} random lines`, () => {
+  const random = seededRandom(SEED + 1);
+  const text = () => hostileText(random);
+  // Context values of every type the loggers take, not only strings.
+  const anyValue = (): unknown => {
+    const pick = Math.floor(random() * 8);
+    if (pick === 0) return Math.floor(random() * 1e12);
+    if (pick === 1) return -Math.floor(random() * 1000);
+    if (pick === 2) return random() * 100;
+    if (pick === 3) return random() < 0.5;
+    if (pick === 4) return BigInt(Math.floor(random() * 1e9)) * 10n ** 20n;
+    if (pick === 5) return { nested: text() };
+    return text();
+  };
+  const out = new LineBytes();
+  const decoder = new TextDecoder();
+  for (let n = 0; n < CASES; n++) {
+    const seq = Math.floor(random() * 1e15);
+    const now = Math.floor(random() * 4e12) - 1e12; // Before and after 1970.
+    const context = random() < 0.5
+      ? Object.fromEntries(randomList(random, 3, () => [text(), anyValue()]))
+      : randomList(random, 3, (): [string, unknown] => [text(), anyValue()]);
+    const args = [text(), text(), text(), randomList(random, 3, anyValue), context] as const;
+    const durationMs = Math.floor(random() * 1e9);
+    writeEventLoopLine(out, seq, now, ...args, durationMs);
+    const expected = buildEventLoopLine(seq, isoTimestamp(now), ...args, durationMs, true);
+    assert.equal(decoder.decode(out.view()), expected, `case ${n} of seed ${SEED + 1}`);
+    assert.equal(out.overflow, false);
+  }
+  writeEventLoopLine(out, 1, 0, "P", "x".repeat(2 * 1024 * 1024), "V", [], undefined, 1);
+  assert.equal(out.overflow, true, "a line over 1 MiB is flagged");
 });
 
 const RUST_TS = "2026-02-06T14:03:27.123456789+00:00";

@@ -180,3 +180,21 @@ test("PipelineLogger.open() and formatPipelineLine() refuse an unknown timestamp
   assert.match(error.message, /"Europe\/Paris".*"utc" or "local"/);
   await throwsRunLog(() => formatPipelineLine("INFO", "x", AT, bad), "invalid-argument");
 });
+
+test("PipelineLogger writes exactly the lines of formatPipelineLine, for 2000 random messages", async () => {
+  const random = seededRandom(0x5eed_0077);
+  const ctx = await RunLogContext.create(new MemoryWorkspace());
+  let time = Date.parse("1969-12-31T23:59:58.000Z"); // Across 1970, and many seconds.
+  const clock = () => new Date(time += Math.floor(random() * 700));
+  const log = await PipelineLogger.open(ctx, { clock });
+  const levels = ["INFO", "OK", "WARN", "ERROR", "STEP"] as const;
+  let expected = "";
+  for (let n = 0; n < 2000; n++) {
+    const level = levels[Math.floor(random() * levels.length)];
+    const message = hostileText(random);
+    await log.log(level, message);
+    expected += formatPipelineLine(level, message, new Date(time));
+  }
+  await log.close();
+  assert.equal(await ctx.workspace.read(ctx.pipelineLog()), expected);
+});
