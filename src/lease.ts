@@ -337,6 +337,18 @@ export class Lease {
     );
   }
 
+  /**
+   * The run's current lease when this process holds it (as `ws.host`
+   * identifies the process), shared without a heartbeat of its own; else
+   * `undefined`.
+   */
+  static async adopt(ws: Workspace, runDir: string): Promise<Lease | undefined> {
+    const { generation, holder } = await current(ws, runDir);
+    if (typeof holder !== "object" || holder.releasedAt !== undefined) return undefined;
+    if (!isThisProcess(holder, ws.host)) return undefined;
+    return new Lease(ws, runDir, generation, holder);
+  }
+
   /** Why this process no longer holds the lease, if another took it over. */
   get lost(): RunLogError | undefined {
     return this.#lost;

@@ -75,7 +75,12 @@ export interface CreateRunOptions {
   baseRunId?: RunId | string;
   /** What to record in `run.json` besides the id, start time, pid and root. */
   metadata?: RunMetadataOptions;
-  /** How often the lease's heartbeat is refreshed, in ms; default 10 000. */
+  /**
+   * How often the lease's heartbeat is refreshed, in ms; default 10 000.
+   * 0: no heartbeat, for a lease held on behalf of a process that cannot
+   * refresh it (a shell loop driving the \`runlog\` command): it then
+   * lasts while that process lives, or until released.
+   */
   heartbeatMs?: number;
 }
 
@@ -96,7 +101,12 @@ export interface ResumeRunOptions {
   clock?: () => Date;
   /** What to record for this session: its command line (default: this process's). */
   metadata?: Pick<RunMetadataOptions, "command">;
-  /** How often the lease's heartbeat is refreshed, in ms; default 10 000. */
+  /**
+   * How often the lease's heartbeat is refreshed, in ms; default 10 000.
+   * 0: no heartbeat, for a lease held on behalf of a process that cannot
+   * refresh it (a shell loop driving the \`runlog\` command): it then
+   * lasts while that process lives, or until released.
+   */
   heartbeatMs?: number;
 }
 
@@ -152,12 +162,14 @@ function checkOptions(options: unknown, what: string): void {
 }
 
 function checkHeartbeat(ms: unknown): number | undefined {
-  if (ms === undefined || (Number.isSafeInteger(ms) && (ms as number) > 0)) {
+  if (ms === undefined || (Number.isSafeInteger(ms) && (ms as number) >= 0)) {
     return ms as number | undefined;
   }
   throw new RunLogError(
     "invalid-argument",
-    `heartbeatMs must be a positive whole number of milliseconds, got ${describeValue(ms)}`,
+    `heartbeatMs must be a whole number of milliseconds (0: no heartbeat), got ${
+      describeValue(ms)
+    }`,
   );
 }
 
@@ -400,6 +412,11 @@ export class RunLogContext implements AsyncDisposable {
    * `event_loop.log`, whose numbers belong to the lease holder, and it
    * records no session.
    *
+   * When the lease's holder is this very process (as the workspace's host
+   * identifies it: the `runlog` command acting for the shell that created
+   * the run), the context shares that lease and continues its session: it
+   * may write the event loop log, and `close` ends the session.
+   *
    * @example A worker adding its agent log to a run
    * ```ts
    * import assert from "node:assert/strict";
@@ -429,7 +446,11 @@ export class RunLogContext implements AsyncDisposable {
       );
     }
     await RunLogContext.#createLayout(workspace, runDir);
-    return new RunLogContext(workspace, id, undefined, () => new Date(), -1);
+    const lease = await Lease.adopt(workspace, runDir);
+    if (lease === undefined) return new RunLogContext(workspace, id, undefined, () => new Date(), -1);
+    // The holder is this process: continue its session.
+    const sessions = (await readRunJson(workspace, `${runDir}/run.json`)).sessions ?? [];
+    return new RunLogContext(workspace, id, lease, () => new Date(), sessions.length - 1);
   }
 
   /**

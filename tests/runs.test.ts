@@ -83,9 +83,9 @@ test("the heartbeat refreshes the lease, and tells a holder it was taken over", 
 });
 
 test("EventLoopLogger.open() refuses a closed context and one attached without the lease", async () => {
-  const ws = new MemoryWorkspace();
+  const { ws, other } = twoProcesses();
   const ctx = await RunLogContext.create(ws);
-  const attached = await RunLogContext.attach(ws, ctx.runId);
+  const attached = await RunLogContext.attach(other, ctx.runId);
   assert.equal(attached.holdsLease, false);
   await throwsRunLog(() => EventLoopLogger.open(attached), "lease-held");
   await ctx.close();
@@ -273,4 +273,30 @@ test("pruneRuns() deletes exactly what the policy says over live, pinned, old, l
   await throwsRunLog(() => pruneRuns(ws, {}), "invalid-argument");
   await throwsRunLog(() => pruneRuns(ws, { keep: -1 }), "invalid-argument");
   await throwsRunLog(() => pruneRuns(ws, { olderThan: new Date(Number.NaN) }), "invalid-argument");
+});
+
+test("RunLogContext.attach() shares a lease its own process holds without a heartbeat", async () => {
+  // A shell (pid 300) drives the run through short-lived commands acting for it.
+  const ws = new MemoryWorkspace();
+  const shell = new MemoryHost({ pid: 300, alive: ws.host.alive });
+  const creator = await RunLogContext.create(ws.asProcess(shell), { heartbeatMs: 0 });
+  const lease = (await ws.readDir(creator.runDir)).find((e) => e.name.startsWith("lease."))!;
+  assert.equal(JSON.parse(await ws.read(lease.path)).heartbeat_ms, 0);
+  // A later command, acting for the same shell, continues the run.
+  const command = await RunLogContext.attach(ws.asProcess(shell), creator.runId);
+  assert.equal(command.holdsLease, true);
+  const log = await EventLoopLogger.open(command);
+  assert.equal(await log.logEffect({ phase: "P", effect: "E", event: "V", durationMs: 1 }), 1);
+  await log.close();
+  // Any other process only joins; while the shell lives, its lease is live.
+  const other = await RunLogContext.attach(ws, creator.runId);
+  assert.equal(other.holdsLease, false);
+  await throwsRunLog(() => RunLogContext.resume(ws, creator.runId), "lease-held");
+  await command.close({ status: "succeeded" });
+  const metadata = await command.readRunMetadata();
+  assert.deepEqual(metadata.sessions!.map((s) => [s.pid, s.status]), [[300, "succeeded"]]);
+  // Once the shell has exited, its run is stale at once.
+  const second = await RunLogContext.create(ws.asProcess(shell), { heartbeatMs: 0 });
+  ws.host.alive.delete(300);
+  await (await RunLogContext.resume(ws, second.runId)).close();
 });

@@ -11,6 +11,8 @@ import type { ProcessHost } from "../process_host.ts";
 import { linuxProcessStart } from "./_proc_stat.ts";
 // Deno.kill cannot send signal 0, the standard liveness probe.
 import process from "node:process";
+// The platform's rules for a root such as "." or "../x", as the other adapters.
+import { resolve } from "node:path";
 
 function kindOf(info: {
   isFile: boolean;
@@ -91,10 +93,6 @@ const denoDriver: FsDriver = {
   chmod: (path, permissions) => Deno.chmodSync(path, permissions),
 };
 
-function isAbsolute(path: string): boolean {
-  return path.startsWith("/") || path.startsWith("\\") || /^[A-Za-z]:[\\/]/.test(path);
-}
-
 /**
  * A {@linkcode Workspace} on the real filesystem through `Deno.*`.
  *
@@ -109,8 +107,9 @@ function isAbsolute(path: string): boolean {
  */
 export class DenoWorkspace extends FsWorkspace {
   /**
-   * Makes a workspace rooted at `root`; a relative root is resolved against
-   * the current directory now.
+   * Makes a workspace rooted at `root`, resolved against the current
+   * directory now (`"."` and `"../x"` included), so a later `chdir` does not
+   * move it.
    *
    * @param root The root directory.
    * @param options Who may read what the workspace creates.
@@ -118,7 +117,7 @@ export class DenoWorkspace extends FsWorkspace {
   constructor(root: string, options?: WorkspaceOptions) {
     assertRuntime("DenoWorkspace", "Deno", root);
     super(
-      typeof root === "string" && root !== "" && !isAbsolute(root) ? `${Deno.cwd()}/${root}` : root,
+      typeof root === "string" && root !== "" ? resolve(root) : root,
       denoDriver,
       { host: denoHost(), ...options },
     );
