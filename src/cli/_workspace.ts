@@ -3,7 +3,7 @@
 import process from "node:process";
 import type { ProcessHost } from "../process_host.ts";
 import type { Workspace } from "../workspace.ts";
-import { FsWorkspace } from "../fs_workspace.ts";
+import type { FsWorkspace } from "../fs_workspace.ts";
 import { RunId } from "../run_id.ts";
 import { RunLogError } from "../run_log_error.ts";
 import { latestRun } from "../runs/list_runs.ts";
