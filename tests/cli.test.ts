@@ -2,7 +2,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFile, spawn } from "node:child_process";
-import { copyFile, mkdir, readFile } from "node:fs/promises";
+import { copyFile, mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
@@ -303,3 +303,62 @@ test(`runlog (${runtime}): prints no colour when its output is not a terminal`, 
     await dir.remove();
   }
 });
+
+test(
+  `runlog (${runtime}): pack masks secrets, verify names a tampered file`,
+  { timeout: 60_000 },
+  async () => {
+    const dir = await tempDir();
+    try {
+      const ws = adapter.make(dir.path);
+      const ctx = await RunLogContext.create(ws);
+      const secret = ["sk", "proj", "A".repeat(48)].join("-");
+      await ws.write(ctx.agentLog("dev", 1), `export OPENAI_API_KEY=${secret}\n`);
+      await ctx.close({ status: "succeeded" });
+      const archive = join(dir.path, "run.tar.gz");
+      const packed = await runlog(["pack", "latest", "-o", archive, "--json", "--root", dir.path]);
+      assert.equal(packed.code, 0, packed.stderr);
+      assert.ok(Object.values(JSON.parse(packed.stdout).redactions).length > 0, packed.stdout);
+      const verified = await runlog(["verify", archive]);
+      assert.equal(verified.code, 0, verified.stderr);
+      assert.match(verified.stdout, /ok, \d+ files match the manifest/);
+      // The secret is nowhere in the archive, and the run on disk still holds it.
+      const unpacked = join(dir.path, "unpacked");
+      await mkdir(unpacked);
+      await new Promise<void>((resolve, reject) =>
+        execFile(
+          "tar",
+          ["xzf", archive, "-C", unpacked],
+          (error) => (error ? reject(error) : resolve()),
+        )
+      );
+      const agentLog = await readFile(
+        join(unpacked, `logs-${ctx.runId}`, "agents/dev_1.log"),
+        "utf8",
+      );
+      assert.ok(!agentLog.includes(secret), agentLog);
+      assert.ok((await ws.read(ctx.agentLog("dev", 1))).includes(secret));
+      // Tampering: the archive rebuilt with one byte of one file changed.
+      await writeFile(join(unpacked, `logs-${ctx.runId}`, "pipeline.log"), "tampered\n", {
+        flag: "a",
+      });
+      const tampered = join(dir.path, "tampered.tar.gz");
+      await new Promise<void>((resolve, reject) =>
+        execFile(
+          "tar",
+          ["czf", tampered, "-C", unpacked, `logs-${ctx.runId}`],
+          (error) => error ? reject(error) : resolve(),
+        )
+      );
+      const failed = await runlog(["verify", tampered]);
+      assert.equal(failed.code, 1);
+      assert.match(failed.stderr, /pipeline\.log/);
+      const refused = await runlog(["pack", "latest", "-o", archive, "--root", dir.path]);
+      assert.equal(refused.code, 1, "an existing archive is not replaced without --force");
+      assert.equal((await runlog(["pack", "latest", "--level", "12", "--root", dir.path])).code, 2);
+      assert.equal((await runlog(["verify"])).code, 2);
+    } finally {
+      await dir.remove();
+    }
+  },
+);

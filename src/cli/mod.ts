@@ -44,6 +44,7 @@ import { type Output, processOutput } from "./_output.ts";
 import { UsageError } from "./_usage.ts";
 import { close, event, log, newRun } from "./run_commands.ts";
 import { list, path, prune, show, tail } from "./read_commands.ts";
+import { pack, verify } from "./pack_commands.ts";
 
 export type { Output } from "./_output.ts";
 
@@ -124,6 +125,24 @@ FILE: pipeline (default), events, trace, or a path such as agents/dev_1.log. Run
 tool wrote are read too.
   -f, --follow     keep printing new lines until the run ends or Ctrl-C
   -n, --lines N    how many lines to start with (default 10; all for the whole file)`,
+  },
+  pack: {
+    run: pack,
+    usage: "runlog pack <id|latest> [-o FILE] [--no-redact] [--level N] [--force] [--json]",
+    help: `Writes a run as one .tar.gz with a MANIFEST.json, secrets masked.
+A live run is packed as a snapshot of what it has written so far.
+  -o, --output FILE  the archive (default: run-<id>.tar.gz in the current directory)
+  --no-redact        keep secrets as they are (redaction is on by default)
+  --level N          gzip level, 0 (store) to 9 (smallest); default 6
+  --force            replace an existing archive
+  --json             the summary as JSON`,
+  },
+  verify: {
+    run: verify,
+    usage: "runlog verify FILE [--json]",
+    help: `Checks an archive made by runlog pack against its manifest: every file's size and
+SHA-256, nothing missing or added. Exits with 1 naming every mismatch.
+  --json       the result as JSON`,
   },
   prune: {
     run: prune,

@@ -1,0 +1,72 @@
+// What a pack holds: the run directory's tree, listed through the
+// Workspace, links and special files set aside (never followed, never
+// opened).
+import type { Workspace } from "../workspace.ts";
+import { WorkspaceError } from "../workspace_error.ts";
+import type { PackSkipped } from "./pack_manifest.ts";
+import { MANIFEST_NAME } from "./pack_manifest.ts";
+
+/** A directory or regular file of the run, relative to the run directory. */
+export interface TreeEntry {
+  rel: string;
+  kind: "dir" | "file";
+}
+
+/** The run's tree, parents before children, `run.json` first. */
+export interface RunTree {
+  entries: TreeEntry[];
+  skipped: PackSkipped[];
+}
+
+function isCode(error: unknown, ...codes: string[]): boolean {
+  return error instanceof WorkspaceError && codes.includes(error.code);
+}
+
+/** Why an entry of `code` (a workspace error) is not packed; undefined to fail the pack. */
+export function vanishedReason(error: unknown): string | undefined {
+  if (isCode(error, "not-found")) return "removed while the run was being packed";
+  if (isCode(error, "symlink")) {
+    return "a symbolic link (put in place while packing), never followed";
+  }
+  if (isCode(error, "not-a-regular-file", "is-a-directory", "not-a-directory")) {
+    return "replaced by something else while the run was being packed";
+  }
+  return undefined;
+}
+
+/** Lists the run directory `runDir`. */
+export async function listRunTree(ws: Workspace, runDir: string): Promise<RunTree> {
+  const tree: RunTree = { entries: [], skipped: [] };
+  await walk(ws, runDir, "", tree);
+  // run.json first: a reader of the archive's head sees what the run is.
+  const at = tree.entries.findIndex((e) => e.rel === "run.json" && e.kind === "file");
+  if (at > 0) tree.entries.unshift(...tree.entries.splice(at, 1));
+  return tree;
+}
+
+async function walk(ws: Workspace, runDir: string, rel: string, tree: RunTree): Promise<void> {
+  let entries;
+  try {
+    entries = await ws.readDir(rel === "" ? runDir : `${runDir}/${rel}`);
+  } catch (error) {
+    const reason = rel === "" ? undefined : vanishedReason(error);
+    if (reason === undefined) throw error;
+    tree.skipped.push({ path: rel, reason });
+    return;
+  }
+  for (const entry of entries) {
+    const path = rel === "" ? entry.name : `${rel}/${entry.name}`;
+    if (rel === "" && entry.name === MANIFEST_NAME) {
+      tree.skipped.push({ path, reason: "its name is the pack's own manifest's" });
+    } else if (entry.isSymlink) {
+      tree.skipped.push({ path, reason: "a symbolic link, never followed" });
+    } else if (entry.isDir) {
+      tree.entries.push({ rel: path, kind: "dir" });
+      await walk(ws, runDir, path, tree);
+    } else if (entry.isFile) {
+      tree.entries.push({ rel: path, kind: "file" });
+    } else {
+      tree.skipped.push({ path, reason: "a special file (FIFO, socket or device), never opened" });
+    }
+  }
+}
