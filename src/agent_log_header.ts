@@ -9,6 +9,29 @@ import { describeValue } from "./_describe_value.ts";
 /**
  * What the Rust tool's agent-log header says; `claimAgentLog` fills in the
  * attempt number it claimed.
+ *
+ * @example The header of an agent log in a resumed run
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { type AgentLogHeader, MemoryWorkspace, RunLogContext } from "@ralph/runlog";
+ *
+ * const ctx = await RunLogContext.resume(new MemoryWorkspace(), "2026-02-06_14-03-27.123Z", {
+ *   create: true,
+ * });
+ * const header: AgentLogHeader = {
+ *   role: "Developer",
+ *   agent: "claude",
+ *   phase: "Development",
+ *   resumedFrom: ctx.runId.toString(),
+ *   timestamp: new Date("2026-02-06T15:00:00Z"),
+ * };
+ * const { path, writer } = await ctx.claimAgentLog("dev", 1, { header });
+ * await writer.write("agent output\n");
+ * await writer.close();
+ * const text = await ctx.workspace.read(path);
+ * assert.ok(text.includes("\n# Timestamp: 2026-02-06T15:00:00+00:00\n"));
+ * assert.ok(text.endsWith(`\n# Resume: true (Original Run ID: ${ctx.runId})\n\nagent output\n`));
+ * ```
  */
 export interface AgentLogHeader {
   /** The agent's role, as Rust prints it, such as `"Developer"` or `"Reviewer"`. */

@@ -39,7 +39,7 @@ import { describeValue } from "./_describe_value.ts";
  * assert.equal(await ws.read("app.log"), "first line\nsecond line\n");
  * ```
  */
-export interface AppendHandle extends AsyncDisposable {
+export interface AppendHandle {
   /** The workspace-relative path of the file. */
   readonly path: string;
   /** Appends text (as UTF-8) or bytes in one system call. */
@@ -56,14 +56,38 @@ export interface AppendHandle extends AsyncDisposable {
    * awaited, or with the close's own failure. Closing again does nothing.
    */
   close(): Promise<void>;
+  /** Closes the file, for `await using`. */
+  // @ts-ignore: a consumer's lib may lack esnext.disposable (no @types/node); the key is then unknown.
+  [Symbol.asyncDispose](): Promise<void>;
 }
 
 /**
  * The primitive under an {@linkcode AppendHandle}: a file opened in append
  * mode, written synchronously. Supplied by a workspace or an `FsDriver`.
+ *
+ * @example A target that takes at most 4 bytes per call, as a short write would
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { appendHandle, type AppendTarget } from "@ralph/runlog";
+ *
+ * const calls: string[] = [];
+ * const target: AppendTarget = {
+ *   write(data) {
+ *     calls.push(new TextDecoder().decode(data.subarray(0, 4))); // copied: data is reused
+ *     return Math.min(data.length, 4);
+ *   },
+ *   close() {},
+ * };
+ * await appendHandle("short.log", target).write("hello!\n");
+ * assert.deepEqual(calls, ["hell", "o!\n"]); // the handle wrote the rest
+ * ```
  */
 export interface AppendTarget {
-  /** Writes as much of `data` as one system call takes; returns the byte count. */
+  /**
+   * Writes as much of `data` as one system call takes; returns the byte
+   * count. `data` is valid only during the call (the handle reuses its
+   * buffer): copy what you keep.
+   */
   write(data: Uint8Array): number;
   /** Releases the file. */
   close(): void | Promise<void>;
@@ -92,6 +116,26 @@ function withNewlineFirst(bytes: Uint8Array): Uint8Array {
 /**
  * Wraps an {@linkcode AppendTarget} into an {@linkcode AppendHandle} that
  * reports failures as `WorkspaceError`s naming `path`.
+ *
+ * @example A handle over a target that fails, as a full disk does
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { appendHandle, WorkspaceError } from "@ralph/runlog";
+ *
+ * const enospc = Object.assign(new Error("no space left on device"), { code: "ENOSPC" });
+ * const log = appendHandle("agent.log", {
+ *   write() {
+ *     throw enospc;
+ *   },
+ *   close() {},
+ * });
+ * await assert.rejects(
+ *   log.write("line\n"),
+ *   (error) =>
+ *     error instanceof WorkspaceError && error.code === "no-space" && error.path === "agent.log",
+ * );
+ * await log.close();
+ * ```
  *
  * @param path The workspace-relative path, for error messages.
  * @param target The open file.

@@ -26,7 +26,30 @@ import { safeString } from "./_safe_string.ts";
 import { encodeText, type LineBytes } from "./_line_bytes.ts";
 import { isoSecondBytes } from "./_iso_time.ts";
 
-/** One line of `event_loop.log`. */
+/**
+ * One line of `event_loop.log`.
+ *
+ * @example An entry written and read back exactly
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { type EventLoopEntry, formatEventLoopLine, parseEventLoopLine } from "@ralph/runlog";
+ *
+ * const entry: EventLoopEntry = {
+ *   seq: 7,
+ *   ts: "2026-02-06T14:03:27.123Z",
+ *   phase: "Review",
+ *   effect: "InvokeAgent",
+ *   event: "ReviewCompleted",
+ *   extra: [],
+ *   context: [["verdict", "needs work"]],
+ *   durationMs: 900,
+ * };
+ * const line = formatEventLoopLine(entry);
+ * assert.ok(line.endsWith(' ctx=verdict="needs work" ms=900\n')); // quoted: it holds a space
+ * const { dialect, exact, ...parsed } = parseEventLoopLine(line);
+ * assert.deepEqual([dialect, exact, parsed], ["runlog", true, entry]);
+ * ```
+ */
 export interface EventLoopEntry {
   /** The sequence number, from 1, continuing across resumes. */
   seq: number;
@@ -205,7 +228,25 @@ export function buildEventLoopLine(
   return `${line} ms=${durationMs}\n`;
 }
 
-/** What {@linkcode parseEventLoopLine} returns: the entry, and how it was read. */
+/**
+ * What {@linkcode parseEventLoopLine} returns: the entry, and how it was read.
+ *
+ * @example Lines of the Rust original, plain and ambiguous
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { type ParsedEventLoopLine, parseEventLoopLine } from "@ralph/runlog";
+ *
+ * const plain: ParsedEventLoopLine = parseEventLoopLine(
+ *   "3 ts=2026-02-06T14:03:27.123+00:00 phase=Development effect=Commit event=Committed ms=12",
+ * );
+ * assert.deepEqual([plain.dialect, plain.exact, plain.event], ["rust", true, "Committed"]);
+ * // An unquoted value holding " event=": where does the effect end?
+ * const ambiguous = parseEventLoopLine(
+ *   "4 ts=2026-02-06T14:03:28+00:00 phase=Dev effect=Say event=hi event=Said ms=1",
+ * );
+ * assert.equal(ambiguous.exact, false);
+ * ```
+ */
 export interface ParsedEventLoopLine extends EventLoopEntry {
   /**
    * The line's format. `"rust"` when its `ts` is an RFC 3339 time with a

@@ -15,7 +15,37 @@ import { lineTooLong, openLogAfter, scanLogTail } from "./_log_tail.ts";
 import { FailureReport } from "./_failure_report.ts";
 import { describeValue } from "./_describe_value.ts";
 
-/** What {@linkcode EventLoopLogger.logEffect} records about one effect. */
+/**
+ * What {@linkcode EventLoopLogger.logEffect} records about one effect.
+ *
+ * @example An effect with further events and context, read back
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import {
+ *   type EffectRecord,
+ *   EventLoopLogger,
+ *   MemoryWorkspace,
+ *   parseEventLoopLine,
+ *   RunLogContext,
+ * } from "@ralph/runlog";
+ *
+ * const ctx = await RunLogContext.create(new MemoryWorkspace());
+ * const log = await EventLoopLogger.open(ctx);
+ * const record: EffectRecord = {
+ *   phase: "Development",
+ *   effect: "InvokeAgent",
+ *   event: "AgentCompleted",
+ *   extra: ["CheckpointSaved"],
+ *   context: { iteration: 2, agent: "claude" },
+ *   durationMs: 5120,
+ * };
+ * await log.logEffect(record);
+ * await log.close();
+ * const entry = parseEventLoopLine(await ctx.workspace.read(ctx.eventLoopLog()));
+ * assert.deepEqual(entry.context, [["iteration", "2"], ["agent", "claude"]]);
+ * assert.deepEqual([entry.seq, entry.extra, entry.durationMs], [1, ["CheckpointSaved"], 5120]);
+ * ```
+ */
 export interface EffectRecord {
   /** The pipeline phase. */
   phase: string;
@@ -97,7 +127,7 @@ function assertRecord(record: EffectRecord): void {
  * await resumed.close();
  * ```
  */
-export class EventLoopLogger implements AsyncDisposable {
+export class EventLoopLogger {
   /** The workspace-relative path of the log. */
   readonly path: string;
   readonly #handle: AppendHandle;
@@ -212,6 +242,7 @@ export class EventLoopLogger implements AsyncDisposable {
   }
 
   /** Closes the log. */
+  // @ts-ignore: a consumer's lib may lack esnext.disposable (no @types/node); the key is then unknown.
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();
   }

@@ -7,14 +7,53 @@
 import type { RunLogContext } from "./run_log_context.ts";
 import { RunLogError } from "./run_log_error.ts";
 
-/** The reasons the Rust original dumps a trace for; any other text works too. */
+/**
+ * The reasons the Rust original dumps a trace for; any other text works too.
+ *
+ * @example Dumping the trace when the loop fails
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import {
+ *   EventLoopTrace,
+ *   MemoryWorkspace,
+ *   RunLogContext,
+ *   type TraceDumpReason,
+ * } from "@ralph/runlog";
+ *
+ * const ctx = await RunLogContext.create(new MemoryWorkspace());
+ * const trace = new EventLoopTrace(ctx);
+ * trace.push({ effect: "InvokeAgent", event: "AgentFailed" });
+ * const reason: TraceDumpReason = "unrecoverable_handler_error"; // or "sigterm", your own
+ * await trace.dump(reason, { phase: "Development" });
+ * const lines = (await ctx.workspace.read(ctx.eventLoopTrace())).trimEnd().split("\n");
+ * assert.deepEqual(JSON.parse(lines[1]), {
+ *   kind: "final_state",
+ *   reason: "unrecoverable_handler_error",
+ *   state: { phase: "Development" },
+ * });
+ * ```
+ */
 export type TraceDumpReason =
   | "unrecoverable_handler_error"
   | "panic"
   | "max_iterations"
   | (string & Record<never, never>);
 
-/** Options of the {@linkcode EventLoopTrace} constructor. */
+/**
+ * Options of the {@linkcode EventLoopTrace} constructor.
+ *
+ * @example Keeping only the last three entries
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { EventLoopTrace, MemoryWorkspace, RunLogContext } from "@ralph/runlog";
+ *
+ * const ctx = await RunLogContext.create(new MemoryWorkspace());
+ * const trace = new EventLoopTrace(ctx, { capacity: 3 });
+ * for (let iteration = 1; iteration <= 10; iteration++) trace.push({ iteration });
+ * assert.equal(trace.size, 3);
+ * assert.deepEqual(trace.entries(), [{ iteration: 8 }, { iteration: 9 }, { iteration: 10 }]);
+ * ```
+ */
 export interface EventLoopTraceOptions {
   /** How many entries to keep, the newest; default 200, as in the original. */
   capacity?: number;

@@ -12,10 +12,41 @@
  */
 import type { AppendTarget } from "./append_handle.ts";
 
-/** What a path names; a symbolic link is reported as itself, never followed. */
+/**
+ * What a path names; a symbolic link is reported as itself, never followed.
+ *
+ * @example A FIFO where a log is expected
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { type FileKind, MemoryWorkspace, WorkspaceError } from "@ralph/runlog";
+ *
+ * const ws = new MemoryWorkspace();
+ * ws.driver.mkspecial(`${ws.root}/pipeline.log`, "fifo");
+ * const kind: FileKind | undefined = ws.driver.lstat(`${ws.root}/pipeline.log`)?.kind;
+ * assert.equal(kind, "fifo");
+ * await assert.rejects( // opening it could block forever
+ *   ws.read("pipeline.log"),
+ *   (error) => error instanceof WorkspaceError && error.code === "not-a-regular-file",
+ * );
+ * ```
+ */
 export type FileKind = "file" | "dir" | "symlink" | "fifo" | "socket" | "device";
 
-/** What `lstat` (or `fstat`) tells about an entry. */
+/**
+ * What `lstat` (or `fstat`) tells about an entry.
+ *
+ * @example A file as the driver sees it
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { type FileInfo, MemoryWorkspace } from "@ralph/runlog";
+ *
+ * const ws = new MemoryWorkspace();
+ * await ws.write("notes.txt", "hello");
+ * const info: FileInfo | undefined = ws.driver.lstat(`${ws.root}/notes.txt`);
+ * assert.deepEqual([info?.kind, info?.size, info?.mode], ["file", 5, 0o600]);
+ * assert.equal(ws.driver.lstat(`${ws.root}/missing.txt`), undefined);
+ * ```
+ */
 export interface FileInfo {
   /** The kind of entry. */
   kind: FileKind;
@@ -39,10 +70,42 @@ export interface FileInfo {
  * - `"append-new"`: like `"append"`, but creates the file, which must not
  *   exist (`O_CREAT | O_EXCL`, which never follows a link).
  * - `"write-new"`: write only; creates the file, which must not exist.
+ *
+ * @example Claiming a file with `"append-new"`
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { MemoryDriver, type OpenMode } from "@ralph/runlog";
+ *
+ * const driver = new MemoryDriver("/mem");
+ * const mode: OpenMode = "append-new";
+ * driver.open("/mem/claim.log", mode, 0o600).close();
+ * assert.throws( // a second claim of the same name
+ *   () => driver.open("/mem/claim.log", mode, 0o600),
+ *   (error) => (error as { code?: string }).code === "EEXIST",
+ * );
+ * ```
  */
 export type OpenMode = "read" | "write" | "append" | "append-new" | "write-new";
 
-/** An open file of an {@linkcode FsDriver}. */
+/**
+ * An open file of an {@linkcode FsDriver}.
+ *
+ * @example Writing a file, then reading it back
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { type DriverFile, MemoryDriver } from "@ralph/runlog";
+ *
+ * const driver = new MemoryDriver("/mem");
+ * const out: DriverFile = driver.open("/mem/a.log", "append-new", 0o600);
+ * assert.equal(out.write(new TextEncoder().encode("hello\n")), 6);
+ * out.close();
+ * const file = driver.open("/mem/a.log", "read", 0);
+ * const buffer = new Uint8Array(file.stat().size);
+ * assert.equal(file.read(buffer, 0), 6);
+ * file.close();
+ * assert.equal(new TextDecoder().decode(buffer), "hello\n");
+ * ```
+ */
 export interface DriverFile extends AppendTarget {
   /** What the open file is (`fstat`): the file itself, whatever its path names now. */
   stat(): FileInfo;

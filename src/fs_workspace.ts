@@ -30,10 +30,46 @@ import { errnoOf, mapError } from "./_map_error.ts";
 import { decodeUtf8, utf8Length } from "./_utf8.ts";
 import { describeValue } from "./_describe_value.ts";
 
-/** Who may read what a workspace creates; see {@linkcode WorkspaceOptions}. */
+/**
+ * Who may read what a workspace creates; see {@linkcode WorkspaceOptions}.
+ *
+ * @example The permissions of each mode
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { MemoryWorkspace, type SharingMode } from "@ralph/runlog";
+ *
+ * for (const [mode, expected] of [["private", 0o600], ["group", 0o640]] as const) {
+ *   const sharing: SharingMode = mode;
+ *   const ws = new MemoryWorkspace("memory:", { mode: sharing });
+ *   await ws.write("agent.log", "prompt and reply\n");
+ *   assert.equal(ws.driver.lstat(`${ws.root}/agent.log`)?.mode, expected);
+ * }
+ * ```
+ */
 export type SharingMode = "private" | "group";
 
-/** Options of the real workspaces (`DenoWorkspace`, `NodeWorkspace`, `BunWorkspace`). */
+/**
+ * Options of the real workspaces (`DenoWorkspace`, `NodeWorkspace`, `BunWorkspace`).
+ *
+ * @example Run directories a team can read, on a simulated CI machine
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import {
+ *   FsWorkspace,
+ *   MemoryDriver,
+ *   MemoryHost,
+ *   RunLogContext,
+ *   type WorkspaceOptions,
+ * } from "@ralph/runlog";
+ *
+ * // As `new NodeWorkspace("/srv/ci", options)` would on the real disk:
+ * const options: WorkspaceOptions = { mode: "group", host: new MemoryHost({ hostname: "ci-3" }) };
+ * const ws = new FsWorkspace("/srv/ci", new MemoryDriver("/srv/ci"), options);
+ * const ctx = await RunLogContext.create(ws);
+ * assert.equal(ws.driver.lstat(`/srv/ci/${ctx.runDir}`)?.mode, 0o750);
+ * assert.equal((await ctx.readRunMetadata()).sessions?.[0].host, "ci-3");
+ * ```
+ */
 export interface WorkspaceOptions {
   /**
    * The permissions of what the workspace creates. `"private"` (the
@@ -666,14 +702,24 @@ export class FsWorkspace implements Workspace {
     return how === "replace" ? truncated(file) : file;
   }
 
-  #removeFile(operation: string, path: string, ifExists: boolean): boolean {
+  // The entry a removal is about: undefined when absent and that is fine.
+  #toRemove(
+    operation: string,
+    path: string,
+    ifExists: boolean,
+  ): { p: string; info: FileInfo } | undefined {
     const p = normalizeEntryPath(path, operation);
-    if (!this.#parents(operation, path, p, ifExists ? "query" : "require")) return false;
+    if (!this.#parents(operation, path, p, ifExists ? "query" : "require")) return undefined;
     const info = this.#lstat(p);
-    if (info === undefined) {
-      if (ifExists) return false;
-      throw new WorkspaceError("not-found", operation, path);
-    }
+    if (info !== undefined) return { p, info };
+    if (ifExists) return undefined;
+    throw new WorkspaceError("not-found", operation, path);
+  }
+
+  #removeFile(operation: string, path: string, ifExists: boolean): boolean {
+    const found = this.#toRemove(operation, path, ifExists);
+    if (found === undefined) return false;
+    const { p, info } = found;
     if (info.kind === "dir") {
       throw new WorkspaceError("is-a-directory", operation, path, {
         detail: "remove takes files; use removeDirAll for a directory",
@@ -684,13 +730,9 @@ export class FsWorkspace implements Workspace {
   }
 
   #removeTree(operation: string, path: string, ifExists: boolean): boolean {
-    const p = normalizeEntryPath(path, operation);
-    if (!this.#parents(operation, path, p, ifExists ? "query" : "require")) return false;
-    const info = this.#lstat(p);
-    if (info === undefined) {
-      if (ifExists) return false;
-      throw new WorkspaceError("not-found", operation, path);
-    }
+    const found = this.#toRemove(operation, path, ifExists);
+    if (found === undefined) return false;
+    const { p, info } = found;
     if (info.kind !== "dir") {
       throw new WorkspaceError("not-a-directory", operation, path, {
         detail: `removeDirAll takes directories, and '${p}' is ${

@@ -33,7 +33,28 @@ const LEASE_NAME = /^lease\.([1-9]\d{0,15})\.json$/;
 /** How often a holder refreshes its heartbeat by default, in ms. */
 export const DEFAULT_HEARTBEAT_MS = 10_000;
 
-/** A heartbeat older than this many intervals makes a lease stale. */
+/**
+ * A heartbeat older than this many intervals makes a lease stale.
+ *
+ * @example A holder on another machine that stopped its heartbeat
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import {
+ *   latestRun,
+ *   MemoryHost,
+ *   MemoryWorkspace,
+ *   RunLogContext,
+ *   STALE_AFTER_HEARTBEATS,
+ * } from "@ralph/runlog";
+ *
+ * const a = new MemoryWorkspace("memory:", { host: new MemoryHost({ hostname: "a" }) });
+ * const b = a.asProcess(new MemoryHost({ hostname: "b" })); // the same disk, another machine
+ * await RunLogContext.create(a, { heartbeatMs: 100 }); // its timer never fires here
+ * assert.equal((await latestRun(b))?.status, "running");
+ * await new Promise((resolve) => setTimeout(resolve, STALE_AFTER_HEARTBEATS * 100 + 100));
+ * assert.equal((await latestRun(b))?.status, "crashed");
+ * ```
+ */
 export const STALE_AFTER_HEARTBEATS = 4;
 
 const MAX_LEASE_BYTES = 64 * 1024;
@@ -45,7 +66,25 @@ const ACQUIRE_ATTEMPTS = 8;
 // How much longer than a heartbeat a forced takeover waits for the old holder to stop.
 const FORCE_MARGIN_MS = 250;
 
-/** Who holds a run's lease, as `lease.json` says (snake_case on disk). */
+/**
+ * Who holds a run's lease, as its `lease.<n>.json` says (snake_case on disk).
+ *
+ * @example Who is writing a run now
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { type LeaseHolder, listRuns, MemoryWorkspace, RunLogContext } from "@ralph/runlog";
+ *
+ * const ws = new MemoryWorkspace();
+ * const ctx = await RunLogContext.create(ws);
+ * const [run] = (await listRuns(ws)).runs;
+ * assert.equal(run.status, "running");
+ * const holder: LeaseHolder = run.holder!;
+ * assert.equal(holder.pid, ws.host.pid);
+ * assert.equal(holder.host, ws.host.hostname);
+ * assert.equal(holder.heartbeatMs, 10_000);
+ * await ctx.close();
+ * ```
+ */
 export interface LeaseHolder {
   /** The holder's process id. */
   pid: number;

@@ -7,7 +7,27 @@ import { FsWorkspace, type WorkspaceOptions } from "./fs_workspace.ts";
 import { MemoryDriver } from "./memory_driver.ts";
 import { MemoryHost } from "./process_host.ts";
 
-/** Options of the {@linkcode MemoryWorkspace} constructor. */
+/**
+ * Options of the {@linkcode MemoryWorkspace} constructor.
+ *
+ * @example Two processes of one machine sharing the files of a run
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { MemoryHost, MemoryWorkspace, RunLogContext, RunLogError } from "@ralph/runlog";
+ *
+ * const first = new MemoryWorkspace();
+ * const second = new MemoryWorkspace(first.root, {
+ *   driver: first.driver, // the same files
+ *   host: new MemoryHost({ pid: 2, alive: first.host.alive }), // the same machine
+ * });
+ * const ctx = await RunLogContext.create(first);
+ * await assert.rejects(
+ *   RunLogContext.resume(second, ctx.runId.toString()),
+ *   (error) => error instanceof RunLogError && error.code === "lease-held",
+ * );
+ * await ctx.close();
+ * ```
+ */
 export interface MemoryWorkspaceOptions extends WorkspaceOptions {
   /** The simulated processes; default a fresh {@linkcode MemoryHost}. */
   host?: MemoryHost;

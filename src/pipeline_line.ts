@@ -15,7 +15,26 @@
  */
 import { RunLogError } from "./run_log_error.ts";
 
-/** One entry of `pipeline.log`, as {@linkcode parsePipelineLine} reads it. */
+/**
+ * One entry of `pipeline.log`, as {@linkcode parsePipelineLine} reads it.
+ *
+ * @example Entries of both formats in one log
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { type ParsedPipelineLine, parsePipelineLog } from "@ralph/runlog";
+ *
+ * const entries: ParsedPipelineLine[] = parsePipelineLog(
+ *   "[2026-02-06 15:03:27] [STEP] Development\n" +
+ *     "[2026-02-06T14:03:28.000Z] [OK] tests pass\n",
+ * );
+ * assert.deepEqual(entries.map((e) => [e.dialect, e.level, e.message]), [
+ *   ["rust", "STEP", "Development"],
+ *   ["runlog", "OK", "tests pass"],
+ * ]);
+ * assert.equal(entries[0].time, undefined); // local time, zone unknown
+ * assert.equal(entries[1].time?.toISOString(), "2026-02-06T14:03:28.000Z");
+ * ```
+ */
 export interface ParsedPipelineLine {
   /**
    * The timestamp as written: UTC ISO-8601 in runlog's format; local time to

@@ -14,7 +14,29 @@ import { RunLogError } from "./run_log_error.ts";
 import { FailureReport } from "./_failure_report.ts";
 import { describeValue } from "./_describe_value.ts";
 
-/** The levels of a pipeline log line. */
+/**
+ * The levels of a pipeline log line.
+ *
+ * @example A level chosen at run time
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import {
+ *   MemoryWorkspace,
+ *   parsePipelineLog,
+ *   type PipelineLevel,
+ *   PipelineLogger,
+ *   RunLogContext,
+ * } from "@ralph/runlog";
+ *
+ * const levelOf = (exitCode: number): PipelineLevel => exitCode === 0 ? "OK" : "ERROR";
+ * const ctx = await RunLogContext.create(new MemoryWorkspace());
+ * const log = await PipelineLogger.open(ctx);
+ * await log.log(levelOf(1), "the agent exited with code 1");
+ * await log.close();
+ * const [entry] = parsePipelineLog(await ctx.workspace.read(ctx.pipelineLog()));
+ * assert.equal(entry.level, "ERROR");
+ * ```
+ */
 export type PipelineLevel = "INFO" | "OK" | "WARN" | "ERROR" | "STEP";
 
 const LEVELS: readonly string[] = ["INFO", "OK", "WARN", "ERROR", "STEP"];
@@ -40,7 +62,33 @@ function assertMessage(message: unknown): void {
   }
 }
 
-/** Options of the loggers' `open`. */
+/**
+ * Options of the loggers' `open`.
+ *
+ * @example Both logs of a run on a frozen clock
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import {
+ *   EventLoopLogger,
+ *   type LoggerOptions,
+ *   MemoryWorkspace,
+ *   PipelineLogger,
+ *   RunLogContext,
+ * } from "@ralph/runlog";
+ *
+ * const ctx = await RunLogContext.create(new MemoryWorkspace());
+ * const options: LoggerOptions = { clock: () => new Date("2026-02-06T14:03:27.123Z") };
+ * const log = await PipelineLogger.open(ctx, options);
+ * const events = await EventLoopLogger.open(ctx, options);
+ * await log.info("started");
+ * await events.logEffect({ phase: "Planning", effect: "Plan", event: "Planned", durationMs: 5 });
+ * await log.close();
+ * await events.close();
+ * const pipeline = await ctx.workspace.read(ctx.pipelineLog());
+ * assert.equal(pipeline, "[2026-02-06T14:03:27.123Z] [INFO] started\n");
+ * assert.match(await ctx.workspace.read(ctx.eventLoopLog()), /^1 ts=2026-02-06T14:03:27\.123Z /);
+ * ```
+ */
 export interface LoggerOptions {
   /** The source of line timestamps; default `() => new Date()`. */
   clock?: () => Date;
@@ -66,16 +114,67 @@ export interface LoggerOptions {
  *   and C1 controls, which have none, U+FFFD `�`. Reading such a log back
  *   gives the messages with those replacements, and continuation lines with
  *   their indent; the time cannot be converted without the writer's zone.
+ *
+ * @example One multi-line message in both formats, read back
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { formatPipelineLine, parsePipelineLog, type PipelineTimestamps } from "@ralph/runlog";
+ *
+ * function roundTrip(timestamps: PipelineTimestamps) {
+ *   const line = formatPipelineLine("ERROR", "failed:\ntimeout", new Date(0), { timestamps });
+ *   const [entry] = parsePipelineLog(line);
+ *   return [entry.dialect, entry.message, entry.time];
+ * }
+ * assert.deepEqual(roundTrip("utc"), ["runlog", "failed:\ntimeout", new Date(0)]);
+ * assert.deepEqual(roundTrip("local"), ["rust", "failed:\n  timeout", undefined]); // no zone
+ * ```
  */
 export type PipelineTimestamps = "utc" | "local";
 
-/** Options of {@linkcode formatPipelineLine}. */
+/**
+ * Options of {@linkcode formatPipelineLine}.
+ *
+ * @example A line as the Rust tool writes it
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { formatPipelineLine, type PipelineFormatOptions } from "@ralph/runlog";
+ *
+ * const options: PipelineFormatOptions = { timestamps: "local" };
+ * const at = new Date(2026, 1, 6, 15, 3, 27); // local time
+ * const line = formatPipelineLine("WARN", "disk 91% full", at, options);
+ * assert.equal(line, "[2026-02-06 15:03:27] [WARN] disk 91% full\n");
+ * ```
+ */
 export interface PipelineFormatOptions {
   /** The format: `"utc"` (default) or `"local"`; see {@linkcode PipelineTimestamps}. */
   timestamps?: PipelineTimestamps;
 }
 
-/** Options of {@linkcode PipelineLogger.open}: the clock and the format. */
+/**
+ * Options of {@linkcode PipelineLogger.open}: the clock and the format.
+ *
+ * @example A pipeline log in the Rust tool's format
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import {
+ *   MemoryWorkspace,
+ *   PipelineLogger,
+ *   type PipelineLoggerOptions,
+ *   RunLogContext,
+ * } from "@ralph/runlog";
+ *
+ * const ctx = await RunLogContext.create(new MemoryWorkspace());
+ * const options: PipelineLoggerOptions = {
+ *   timestamps: "local",
+ *   clock: () => new Date(2026, 1, 6, 15, 3, 27), // local time
+ * };
+ * const log = await PipelineLogger.open(ctx, options);
+ * await log.step("Development");
+ * await log.close();
+ * const text = await ctx.workspace.read(ctx.pipelineLog());
+ * assert.equal(text, "[2026-02-06 15:03:27] [STEP] Development\n");
+ * ```
+ */
 export interface PipelineLoggerOptions extends LoggerOptions, PipelineFormatOptions {}
 
 const RESOLVED = Promise.resolve();
@@ -258,7 +357,7 @@ function localTimestamp(time: number | Date): string {
  * assert.ok((await ws.read(ctx.pipelineLog())).includes("] [OK] planning done\n"));
  * ```
  */
-export class PipelineLogger implements AsyncDisposable {
+export class PipelineLogger {
   /** The workspace-relative path of the log. */
   readonly path: string;
   readonly #handle: AppendHandle;
@@ -360,6 +459,7 @@ export class PipelineLogger implements AsyncDisposable {
   }
 
   /** Closes the log. */
+  // @ts-ignore: a consumer's lib may lack esnext.disposable (no @types/node); the key is then unknown.
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();
   }

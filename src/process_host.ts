@@ -45,7 +45,22 @@ export interface ProcessHost {
   every(ms: number, tick: () => void): () => void;
 }
 
-/** Options of the {@linkcode MemoryHost} constructor. */
+/**
+ * Options of the {@linkcode MemoryHost} constructor.
+ *
+ * @example What a run records about its process
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { MemoryHost, MemoryWorkspace, RunLogContext } from "@ralph/runlog";
+ *
+ * const host = new MemoryHost({ pid: 7, hostname: "ci-runner-3", argv: ["ralph", "--dev"] });
+ * const ctx = await RunLogContext.create(new MemoryWorkspace("memory:", { host }));
+ * const metadata = await ctx.readRunMetadata();
+ * assert.equal(metadata.command, "ralph --dev");
+ * assert.equal(metadata.pid, 7);
+ * assert.equal(metadata.sessions?.[0].host, "ci-runner-3");
+ * ```
+ */
 export interface MemoryHostOptions {
   /** This process's id; default 4242. */
   pid?: number;
@@ -104,7 +119,7 @@ export class MemoryHost implements ProcessHost {
     this.alive.add(this.pid);
   }
 
-  /** A start token that is the pid itself while the process is alive. */
+  /** A start token, `start-of-<pid>`, while the process is alive; else `undefined`. */
   processStart(pid: number): string | undefined {
     return this.alive.has(pid) ? `start-of-${pid}` : undefined;
   }

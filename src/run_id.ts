@@ -7,7 +7,23 @@ import { RunLogError } from "./run_log_error.ts";
 
 const RUN_ID_PATTERN = /^(\d{4})-(\d{2})-(\d{2})_(\d{2})-(\d{2})-(\d{2})\.(\d{3})Z(?:-(\d{2}))?$/;
 
-/** The largest collision counter, as in the Rust original. */
+/**
+ * The largest collision counter, as in the Rust original.
+ *
+ * @example The last id of a millisecond
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { MAX_COLLISION_COUNTER, RunId, RunLogError } from "@ralph/runlog";
+ *
+ * const id = RunId.parse("2026-02-06_14-03-27.123Z");
+ * const last = id.withCollisionCounter(MAX_COLLISION_COUNTER);
+ * assert.equal(last.toString(), "2026-02-06_14-03-27.123Z-99");
+ * assert.throws(
+ *   () => id.withCollisionCounter(MAX_COLLISION_COUNTER + 1),
+ *   (error) => error instanceof RunLogError && error.code === "invalid-run-id",
+ * );
+ * ```
+ */
 export const MAX_COLLISION_COUNTER = 99;
 
 const pad = (n: number, width: number) => String(n).padStart(width, "0");

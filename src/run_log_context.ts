@@ -23,13 +23,43 @@ import { assertClock } from "./_iso_time.ts";
 import { describeValue } from "./_describe_value.ts";
 import { type AgentLogHeader, formatAgentLogHeader } from "./agent_log_header.ts";
 
-/** The folder, relative to the workspace root, that holds every run directory. */
+/**
+ * The folder, relative to the workspace root, that holds every run directory.
+ *
+ * @example Where runs live
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { AGENT_DIR, MemoryWorkspace, RunLogContext } from "@ralph/runlog";
+ *
+ * const ws = new MemoryWorkspace();
+ * const ctx = await RunLogContext.create(ws);
+ * assert.equal(ctx.runDir, `${AGENT_DIR}/logs-${ctx.runId}`);
+ * const names = (await ws.readDir(AGENT_DIR)).map((entry) => entry.name);
+ * assert.deepEqual(names, [`logs-${ctx.runId}`]);
+ * ```
+ */
 export const AGENT_DIR = ".agent";
 
 /** A run directory's name: `logs-<run id>`. */
 export const RUN_DIR_PREFIX = "logs-";
 
-/** The file whose presence pins a run: `pruneRuns` never deletes it. */
+/**
+ * The file whose presence pins a run: `pruneRuns` never deletes it.
+ *
+ * @example Pinning a run to study later
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { KEEP_FILE, MemoryWorkspace, pruneRuns, RunLogContext } from "@ralph/runlog";
+ *
+ * const ws = new MemoryWorkspace();
+ * const pinned = await RunLogContext.create(ws);
+ * await pinned.close({ status: "failed" });
+ * await ws.write(`${pinned.runDir}/${KEEP_FILE}`, "the failure of issue #42\n");
+ * const result = await pruneRuns(ws, { keep: 0 });
+ * assert.deepEqual(result.deleted, []);
+ * assert.equal(result.kept[0].reason, "pinned by a .keep file");
+ * ```
+ */
 export const KEEP_FILE = ".keep";
 
 /** The largest `run.json` runlog reads (a larger one is refused, not loaded). */
@@ -51,7 +81,25 @@ const CLOCK_WAIT_MS = 1000;
 // Files left by an atomic write interrupted between its write and its rename.
 const TEMP_FILE = /^\..+\.[0-9a-f]{16}\.tmp$/;
 
-/** What `create` writes to `run.json` beyond what it knows itself. */
+/**
+ * What `create` writes to `run.json` beyond what it knows itself.
+ *
+ * @example Recording the version and a key of your own
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { MemoryWorkspace, RunLogContext, type RunMetadataOptions } from "@ralph/runlog";
+ *
+ * const metadata: RunMetadataOptions = {
+ *   command: "ralph --dev",
+ *   version: "0.6.3",
+ *   extra: { git_commit: "1f0acf5" },
+ * };
+ * const ctx = await RunLogContext.create(new MemoryWorkspace(), { metadata });
+ * const written = await ctx.readRunMetadata();
+ * assert.equal(written.ralphVersion, "0.6.3");
+ * assert.deepEqual(written.extra, { git_commit: "1f0acf5" });
+ * ```
+ */
 export interface RunMetadataOptions {
   /** The command line to record; default: this process's. */
   command?: string;
@@ -63,7 +111,26 @@ export interface RunMetadataOptions {
   extra?: Record<string, unknown>;
 }
 
-/** Options of {@linkcode RunLogContext.create}. */
+/**
+ * Options of {@linkcode RunLogContext.create}.
+ *
+ * @example Runs of a test, from a fixed id
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { type CreateRunOptions, MemoryWorkspace, RunLogContext } from "@ralph/runlog";
+ *
+ * const ws = new MemoryWorkspace();
+ * const options: CreateRunOptions = {
+ *   baseRunId: "2026-02-06_14-03-27.123Z",
+ *   heartbeatMs: 5_000,
+ *   metadata: { command: "ralph --dev" },
+ * };
+ * const first = await RunLogContext.create(ws, options);
+ * const second = await RunLogContext.create(ws, options); // the id is taken
+ * assert.equal(first.runId.toString(), "2026-02-06_14-03-27.123Z");
+ * assert.equal(second.runId.toString(), "2026-02-06_14-03-27.123Z-01");
+ * ```
+ */
 export interface CreateRunOptions {
   /** The source of the current time; default `() => new Date()`. */
   clock?: () => Date;
@@ -84,7 +151,23 @@ export interface CreateRunOptions {
   heartbeatMs?: number;
 }
 
-/** Options of {@linkcode RunLogContext.resume}. */
+/**
+ * Options of {@linkcode RunLogContext.resume}.
+ *
+ * @example Making a deleted run again, and recording the resume command
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { MemoryWorkspace, type ResumeRunOptions, RunLogContext } from "@ralph/runlog";
+ *
+ * const ws = new MemoryWorkspace();
+ * const options: ResumeRunOptions = { create: true, metadata: { command: "ralph --resume" } };
+ * const ctx = await RunLogContext.resume(ws, "2026-02-06_14-03-27.123Z", options);
+ * const [session] = (await ctx.readRunMetadata()).sessions ?? [];
+ * assert.equal(session.recreated, true);
+ * assert.equal(session.command, "ralph --resume");
+ * await ctx.close();
+ * ```
+ */
 export interface ResumeRunOptions {
   /**
    * Take the run over even when its lease is live in another process.
@@ -110,13 +193,48 @@ export interface ResumeRunOptions {
   heartbeatMs?: number;
 }
 
-/** Options of {@linkcode RunLogContext.close}. */
+/**
+ * Options of {@linkcode RunLogContext.close}.
+ *
+ * @example Closing with and without a status
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { listRuns, MemoryWorkspace, RunLogContext } from "@ralph/runlog";
+ *
+ * const ws = new MemoryWorkspace();
+ * const done = await RunLogContext.create(ws);
+ * await done.close({ status: "succeeded" });
+ * const bare = await RunLogContext.create(ws);
+ * await bare.close(); // only the end time is recorded
+ * const { runs } = await listRuns(ws);
+ * assert.deepEqual(runs.map((run) => run.status), ["unknown", "succeeded"]);
+ * assert.ok(runs.every((run) => run.endedAt !== undefined));
+ * ```
+ */
 export interface CloseRunOptions {
   /** How the run ended; without it only the end time is recorded. */
   status?: RunEndStatus;
 }
 
-/** Options of {@linkcode RunLogContext.claimAgentLog}. */
+/**
+ * Options of {@linkcode RunLogContext.claimAgentLog}.
+ *
+ * @example The header of a reviewer on its second model
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { type ClaimAgentLogOptions, MemoryWorkspace, RunLogContext } from "@ralph/runlog";
+ *
+ * const ctx = await RunLogContext.create(new MemoryWorkspace());
+ * const options: ClaimAgentLogOptions = {
+ *   header: { role: "Reviewer", agent: "codex", phase: "Review", modelIndex: 1 },
+ * };
+ * const claim = await ctx.claimAgentLog("review", 1, options);
+ * await claim.writer.close();
+ * const text = await ctx.workspace.read(claim.path);
+ * assert.match(text, /^# Ralph Agent Invocation Log\n# Role: Reviewer\n/);
+ * assert.match(text, /\n# Model Index: 1\n# Attempt: 0\n/);
+ * ```
+ */
 export interface ClaimAgentLogOptions {
   /**
    * Write the Rust tool's header block (`# Ralph Agent Invocation Log`, …)
@@ -125,7 +243,25 @@ export interface ClaimAgentLogOptions {
   header?: AgentLogHeader;
 }
 
-/** A log file claimed exclusively, with a writer open on it. */
+/**
+ * A log file claimed exclusively, with a writer open on it.
+ *
+ * @example A provider stream and its retry
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { type ClaimedLog, MemoryWorkspace, RunLogContext } from "@ralph/runlog";
+ *
+ * const ctx = await RunLogContext.create(new MemoryWorkspace());
+ * const first: ClaimedLog = await ctx.openProviderLog("claude-stream_dev_1.jsonl");
+ * await first.writer.write('{"type":"message_start"}\n');
+ * await first.writer.close();
+ * const retry = await ctx.openProviderLog("claude-stream_dev_1.jsonl");
+ * await retry.writer.close();
+ * assert.equal(first.attempt, undefined);
+ * assert.equal(retry.attempt, 1);
+ * assert.equal(retry.path, ctx.providerLog("claude-stream_dev_1_a1.jsonl"));
+ * ```
+ */
 export interface ClaimedLog {
   /** The workspace-relative path of the file. */
   path: string;
@@ -209,7 +345,7 @@ function commandOf(ws: Workspace, given: string | undefined): string {
  * await resumed.close({ status: "succeeded" });
  * ```
  */
-export class RunLogContext implements AsyncDisposable {
+export class RunLogContext {
   /** The workspace every path is relative to. */
   readonly workspace: Workspace;
   /** The run's id. */
@@ -280,8 +416,10 @@ export class RunLogContext implements AsyncDisposable {
     const heartbeatMs = checkHeartbeat(options.heartbeatMs);
     const given = options.metadata ?? {};
     checkOptions(given, "metadata");
+    // One reading of the clock names the run and dates it in run.json.
+    const started = clock();
     const base = options.baseRunId === undefined
-      ? RunId.generate(clock())
+      ? RunId.generate(started)
       : toRunId(options.baseRunId);
     const runId = await RunLogContext.#claim(workspace, base, clock);
     const runDir = runDirOf(runId);
@@ -289,7 +427,9 @@ export class RunLogContext implements AsyncDisposable {
       await RunLogContext.#createLayout(workspace, runDir);
       const lease = await Lease.acquire(workspace, runDir, { runId: `${runId}`, heartbeatMs });
       try {
-        const startedAtUtc = clock().toISOString();
+        // A claim that ran out of collision counters moved on to a later time.
+        const sameTime = runId.withCollisionCounter(0).equals(base.withCollisionCounter(0));
+        const startedAtUtc = (sameTime ? started : clock()).toISOString();
         const command = commandOf(workspace, given.command);
         const pid = workspace.host?.pid;
         const session: RunSession = {
@@ -447,7 +587,9 @@ export class RunLogContext implements AsyncDisposable {
     }
     await RunLogContext.#createLayout(workspace, runDir);
     const lease = await Lease.adopt(workspace, runDir);
-    if (lease === undefined) return new RunLogContext(workspace, id, undefined, () => new Date(), -1);
+    if (lease === undefined) {
+      return new RunLogContext(workspace, id, undefined, () => new Date(), -1);
+    }
     // The holder is this process: continue its session.
     const sessions = (await readRunJson(workspace, `${runDir}/run.json`)).sessions ?? [];
     return new RunLogContext(workspace, id, lease, () => new Date(), sessions.length - 1);
@@ -503,6 +645,7 @@ export class RunLogContext implements AsyncDisposable {
   }
 
   /** Closes the run without a status (see {@linkcode RunLogContext.close}). */
+  // @ts-ignore: a consumer's lib may lack esnext.disposable (no @types/node); the key is then unknown.
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();
   }

@@ -4,7 +4,38 @@
  * @module
  */
 
-/** What a {@linkcode RunLogError} is about. */
+/**
+ * What a {@linkcode RunLogError} is about.
+ *
+ * @example Resuming from a checkpoint, or starting afresh
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import {
+ *   MemoryWorkspace,
+ *   RunLogContext,
+ *   RunLogError,
+ *   type RunLogErrorCode,
+ * } from "@ralph/runlog";
+ *
+ * async function resumeOrCreate(ws: MemoryWorkspace, id: string): Promise<RunLogContext> {
+ *   try {
+ *     return await RunLogContext.resume(ws, id);
+ *   } catch (error) {
+ *     if (!(error instanceof RunLogError)) throw error;
+ *     const code: RunLogErrorCode = error.code;
+ *     switch (code) {
+ *       case "invalid-run-id": // a tampered checkpoint
+ *       case "not-found": // a run pruned since
+ *         return await RunLogContext.create(ws);
+ *       default: // "lease-held": another process writes the run
+ *         throw error;
+ *     }
+ *   }
+ * }
+ * const ctx = await resumeOrCreate(new MemoryWorkspace(), "x/../../etc");
+ * assert.equal((await ctx.readRunMetadata()).resume, false);
+ * ```
+ */
 export type RunLogErrorCode =
   | "invalid-run-id"
   | "invalid-name"

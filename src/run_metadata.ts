@@ -9,6 +9,18 @@ import { RunLogError } from "./run_log_error.ts";
 /**
  * Non-secret configuration summary, `config_summary` in `run.json`.
  * Every field is optional and omitted from the file when absent.
+ *
+ * @example Recording the configuration of a run
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { type ConfigSummary, MemoryWorkspace, RunLogContext } from "@ralph/runlog";
+ *
+ * const configSummary: ConfigSummary = { developerAgent: "claude", totalIterations: 5 };
+ * const ctx = await RunLogContext.create(new MemoryWorkspace(), { metadata: { configSummary } });
+ * const text = await ctx.workspace.read(ctx.runMetadata());
+ * assert.match(text, /"config_summary": \{\n {4}"developer_agent": "claude",/);
+ * assert.deepEqual((await ctx.readRunMetadata()).configSummary, configSummary);
+ * ```
  */
 export interface ConfigSummary {
   /** Developer agent name (`developer_agent`). */
@@ -26,12 +38,52 @@ export interface ConfigSummary {
   extra?: Record<string, unknown>;
 }
 
-/** How a session of a run ended, as recorded by `ctx.close({ status })`. */
+/**
+ * How a session of a run ended, as recorded by `ctx.close({ status })`.
+ *
+ * @example Recording how the pipeline ended
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { MemoryWorkspace, type RunEndStatus, RunLogContext } from "@ralph/runlog";
+ *
+ * async function pipeline(): Promise<void> {
+ *   throw new Error("the agent timed out");
+ * }
+ * const ctx = await RunLogContext.create(new MemoryWorkspace());
+ * let status: RunEndStatus = "succeeded";
+ * try {
+ *   await pipeline();
+ * } catch {
+ *   status = "failed";
+ * }
+ * await ctx.close({ status });
+ * assert.equal((await ctx.readRunMetadata()).status, "failed");
+ * ```
+ */
 export type RunEndStatus = "succeeded" | "failed" | "interrupted";
 
 /**
  * One process's time with a run: the one that created it, then one per
  * resume (`sessions` in `run.json`, snake_case keys on disk).
+ *
+ * @example The sessions of a run interrupted once
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { MemoryWorkspace, RunLogContext, type RunSession } from "@ralph/runlog";
+ *
+ * const ws = new MemoryWorkspace();
+ * const ctx = await RunLogContext.create(ws, { metadata: { command: "ralph" } });
+ * await ctx.close({ status: "interrupted" });
+ * const again = await RunLogContext.resume(ws, ctx.runId.toString(), {
+ *   metadata: { command: "ralph --resume" },
+ * });
+ * await again.close({ status: "succeeded" });
+ * const sessions: RunSession[] = (await again.readRunMetadata()).sessions ?? [];
+ * assert.deepEqual(sessions.map((s) => [s.resume, s.command, s.status, s.host]), [
+ *   [false, "ralph", "interrupted", ws.host.hostname],
+ *   [true, "ralph --resume", "succeeded", ws.host.hostname],
+ * ]);
+ * ```
  */
 export interface RunSession {
   /** When the session began, UTC ISO-8601 (`started_at_utc`). */
@@ -54,7 +106,28 @@ export interface RunSession {
   extra?: Record<string, unknown>;
 }
 
-/** The metadata of one run, `run.json` (snake_case keys on disk). */
+/**
+ * The metadata of one run, `run.json` (snake_case keys on disk).
+ *
+ * @example What `create` records
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { MemoryWorkspace, RunLogContext, type RunMetadata } from "@ralph/runlog";
+ *
+ * const ws = new MemoryWorkspace();
+ * const ctx = await RunLogContext.create(ws, {
+ *   clock: () => new Date("2026-02-06T14:03:27.123Z"),
+ *   metadata: { command: "ralph --dev", version: "0.6.3" },
+ * });
+ * const metadata: RunMetadata = await ctx.readRunMetadata();
+ * assert.equal(metadata.runId, "2026-02-06_14-03-27.123Z");
+ * assert.equal(metadata.startedAtUtc, "2026-02-06T14:03:27.123Z");
+ * assert.equal(metadata.command, "ralph --dev");
+ * assert.equal(metadata.ralphVersion, "0.6.3");
+ * assert.equal(metadata.repoRoot, ws.root);
+ * assert.equal(metadata.pid, ws.host.pid);
+ * ```
+ */
 export interface RunMetadata {
   /** The run id, matching the directory name (`run_id`). */
   runId: string;
@@ -62,7 +135,11 @@ export interface RunMetadata {
   startedAtUtc: string;
   /** The command as invoked (`command`). */
   command: string;
-  /** Whether this is a resumed session (`resume`). */
+  /**
+   * Whether the run's first session resumed it rather than creating it
+   * (`resume`): `false` for a run made by `create`, even after resumes;
+   * each session's own is in `sessions`.
+   */
   resume: boolean;
   /** Absolute path of the repository root (`repo_root`). */
   repoRoot: string;

@@ -7,7 +7,24 @@
 import type { AppendHandle } from "./append_handle.ts";
 import type { ProcessHost } from "./process_host.ts";
 
-/** One entry of {@linkcode Workspace.readDir}. Symbolic links are not followed. */
+/**
+ * One entry of {@linkcode Workspace.readDir}. Symbolic links are not followed.
+ *
+ * @example Looking inside a run directory
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { MemoryWorkspace, RunLogContext } from "@ralph/runlog";
+ *
+ * const ws = new MemoryWorkspace();
+ * const ctx = await RunLogContext.create(ws);
+ * const entries = await ws.readDir(ctx.runDir); // sorted by name
+ * const dirs = entries.filter((entry) => entry.isDir).map((entry) => entry.name);
+ * assert.deepEqual(dirs, ["agents", "debug", "provider"]);
+ * const runJson = entries.find((entry) => entry.name === "run.json");
+ * assert.equal(runJson?.path, ctx.runMetadata());
+ * assert.equal(runJson?.isFile, true);
+ * ```
+ */
 export interface DirEntry {
   /** The entry's own name. */
   name: string;
@@ -21,7 +38,23 @@ export interface DirEntry {
   isSymlink: boolean;
 }
 
-/** Options of {@linkcode Workspace.read} and {@linkcode Workspace.readBytes}. */
+/**
+ * Options of {@linkcode Workspace.read} and {@linkcode Workspace.readBytes}.
+ *
+ * @example Reading a file only when it is small enough
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { MemoryWorkspace, WorkspaceError } from "@ralph/runlog";
+ *
+ * const ws = new MemoryWorkspace();
+ * await ws.write("agent.log", "x".repeat(2048));
+ * await assert.rejects(
+ *   ws.read("agent.log", { maxBytes: 1024 }),
+ *   (error) => error instanceof WorkspaceError && error.code === "too-large",
+ * );
+ * assert.equal((await ws.readBytes("agent.log", { maxBytes: 4096 })).length, 2048);
+ * ```
+ */
 export interface ReadOptions {
   /**
    * The largest file to read, in bytes: a larger one fails with
@@ -31,7 +64,24 @@ export interface ReadOptions {
   maxBytes?: number;
 }
 
-/** Options of {@linkcode Workspace.openAppend}. */
+/**
+ * Options of {@linkcode Workspace.openAppend}.
+ *
+ * @example Claiming a file that only one writer may own
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { MemoryWorkspace, WorkspaceError } from "@ralph/runlog";
+ *
+ * const ws = new MemoryWorkspace();
+ * const mine = await ws.openAppend("worker-1.log", { exclusive: true });
+ * await assert.rejects(
+ *   ws.openAppend("worker-1.log", { exclusive: true }),
+ *   (error) => error instanceof WorkspaceError && error.code === "already-exists",
+ * );
+ * await mine.write("claimed\n");
+ * await mine.close();
+ * ```
+ */
 export interface OpenAppendOptions {
   /** Create the file exclusively: fail with `"already-exists"` when it exists. */
   exclusive?: boolean;

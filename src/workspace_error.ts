@@ -6,7 +6,27 @@
  * @module
  */
 
-/** What went wrong, the same across Deno, Bun, Node and `MemoryWorkspace`. */
+/**
+ * What went wrong, the same across Deno, Bun, Node and `MemoryWorkspace`.
+ *
+ * @example Deciding what to do about a failed read
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { MemoryWorkspace, WorkspaceError, type WorkspaceErrorCode } from "@ralph/runlog";
+ *
+ * async function readOrEmpty(ws: MemoryWorkspace, path: string): Promise<string> {
+ *   try {
+ *     return await ws.read(path, { maxBytes: 1 << 20 });
+ *   } catch (error) {
+ *     if (!(error instanceof WorkspaceError)) throw error;
+ *     const code: WorkspaceErrorCode = error.code;
+ *     if (code === "not-found") return ""; // not written yet
+ *     throw error; // "too-large", "symlink", "permission-denied", …
+ *   }
+ * }
+ * assert.equal(await readOrEmpty(new MemoryWorkspace(), "pipeline.log"), "");
+ * ```
+ */
 export type WorkspaceErrorCode =
   | "not-found"
   | "already-exists"
@@ -46,7 +66,26 @@ const WHAT_TO_DO: Record<WorkspaceErrorCode, string> = {
   "io": "see the cause for the underlying system error",
 };
 
-/** Options of the {@linkcode WorkspaceError} constructor. */
+/**
+ * Options of the {@linkcode WorkspaceError} constructor.
+ *
+ * @example An error of your own workspace, with its cause and a specific reason
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { WorkspaceError } from "@ralph/runlog";
+ *
+ * const cause = Object.assign(new Error("EROFS: read-only file system"), { code: "EROFS" });
+ * const error = new WorkspaceError("io", "write", "run.json", {
+ *   cause,
+ *   detail: "the volume is mounted read-only; remount it read-write",
+ * });
+ * assert.equal(
+ *   error.message,
+ *   "write 'run.json' failed (io): the volume is mounted read-only; remount it read-write",
+ * );
+ * assert.equal(error.cause, cause);
+ * ```
+ */
 export interface WorkspaceErrorOptions {
   /** The original error, kept for debugging. */
   cause?: unknown;

@@ -114,7 +114,9 @@ test("run.json after create, resume, resume and close holds every session and th
 
   const text = await ws.read(ctx.runMetadata());
   const metadata = parseRunMetadata(text);
-  assert.equal(metadata.startedAtUtc, "2026-02-06T14:03:29.123Z"); // The first session's.
+  // The first session's start, the very instant the run id names.
+  assert.equal(metadata.startedAtUtc, "2026-02-06T14:03:28.123Z");
+  assert.equal(ctx.runId.toString(), "2026-02-06_14-03-28.123Z");
   assert.equal(metadata.command, "ralph --dev");
   assert.equal(metadata.resume, false);
   assert.equal(metadata.status, "succeeded");
@@ -299,4 +301,21 @@ test("RunLogContext.attach() shares a lease its own process holds without a hear
   const second = await RunLogContext.create(ws.asProcess(shell), { heartbeatMs: 0 });
   ws.host.alive.delete(300);
   await (await RunLogContext.resume(ws, second.runId)).close();
+});
+
+test("pruneRuns() with maxTotalBytes deletes by age: once over budget, every older run goes", async () => {
+  const ws = new MemoryWorkspace();
+  const sizes = [1_000, 6_000, 1_000]; // oldest first
+  let time = Date.parse("2026-02-06T14:00:00Z");
+  const ids: string[] = [];
+  for (const size of sizes) {
+    const ctx = await RunLogContext.create(ws, { clock: () => new Date(time += 60_000) });
+    await ws.write(`${ctx.runDir}/debug/blob`, "x".repeat(size));
+    await ctx.close({ status: "succeeded" });
+    ids.push(ctx.runId.toString());
+  }
+  const result = await pruneRuns(ws, { maxTotalBytes: 3_000, dryRun: true });
+  // The newest fits; the middle one spends the budget; the oldest, small as it is, goes too.
+  assert.deepEqual(result.kept.map((r) => r.id), [ids[2]]);
+  assert.deepEqual(result.deleted.map((r) => r.id), [ids[1], ids[0]]);
 });

@@ -4,6 +4,18 @@
  * `O_NONBLOCK` opens, one `write(2)` per line), so it shares the Node
  * driver, and checks at construction that it runs under Bun.
  *
+ * @example Logging the effects of a run under Bun
+ * ```ts ignore
+ * import { EventLoopLogger, RunLogContext } from "@ralph/runlog";
+ * import { BunWorkspace } from "@ralph/runlog/bun";
+ *
+ * const ctx = await RunLogContext.create(new BunWorkspace(process.cwd()));
+ * const events = await EventLoopLogger.open(ctx);
+ * await events.logEffect({ phase: "Planning", effect: "Plan", event: "Planned", durationMs: 812 });
+ * await events.close();
+ * await ctx.close({ status: "succeeded" });
+ * ```
+ *
  * @module
  */
 import { resolve } from "node:path";

@@ -2,6 +2,19 @@
  * The Deno filesystem adapter, on `Deno.*`. Needs `--allow-read` and
  * `--allow-write` for the workspace root.
  *
+ * @example A run in the current directory, with the flags that let leases see crashed holders
+ * ```ts ignore
+ * // deno run --allow-read=. --allow-write=. --allow-sys=hostname --allow-run pipeline.ts
+ * import { PipelineLogger, RunLogContext } from "@ralph/runlog";
+ * import { DenoWorkspace } from "@ralph/runlog/deno";
+ *
+ * const ctx = await RunLogContext.create(new DenoWorkspace("."));
+ * const log = await PipelineLogger.open(ctx);
+ * await log.info(`run ${ctx.runId} started in ${ctx.runDir}`);
+ * await log.close();
+ * await ctx.close({ status: "succeeded" });
+ * ```
+ *
  * @module
  */
 import { FsWorkspace, type WorkspaceOptions } from "../fs_workspace.ts";

@@ -1,6 +1,21 @@
 /**
  * The Node.js filesystem adapter, on `node:fs`.
  *
+ * @example Resuming the run a checkpoint names, or creating one, in a directory a team shares
+ * ```ts ignore
+ * import { readFile, writeFile } from "node:fs/promises";
+ * import { RunLogContext } from "@ralph/runlog";
+ * import { NodeWorkspace } from "@ralph/runlog/node";
+ *
+ * const ws = new NodeWorkspace(process.cwd(), { mode: "group" }); // 0750 and 0640
+ * const saved = await readFile("checkpoint.txt", "utf8").catch(() => undefined);
+ * const ctx = saved === undefined
+ *   ? await RunLogContext.create(ws)
+ *   : await RunLogContext.resume(ws, saved.trim()); // refuses a tampered id
+ * await writeFile("checkpoint.txt", ctx.runId.toString());
+ * // …the pipeline, then: await ctx.close({ status: "succeeded" });
+ * ```
+ *
  * @module
  */
 import { resolve } from "node:path";

@@ -18,10 +18,50 @@ import { PRUNING_PREFIX } from "./_trash.ts";
  * no live process holds the run; `unknown` without runlog's sessions (a run
  * the Rust tool wrote, a missing or unreadable `run.json`) or when the run
  * was closed without a status.
+ *
+ * @example A run whose process was killed
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import {
+ *   latestRun,
+ *   MemoryHost,
+ *   MemoryWorkspace,
+ *   RunLogContext,
+ *   type RunStatus,
+ * } from "@ralph/runlog";
+ *
+ * const ws = new MemoryWorkspace();
+ * const worker = ws.asProcess(new MemoryHost({ pid: 2, alive: ws.host.alive }));
+ * await RunLogContext.create(worker);
+ * assert.equal((await latestRun(ws))?.status, "running");
+ * ws.host.alive.delete(2); // kill -9 of process 2
+ * const status: RunStatus | undefined = (await latestRun(ws))?.status;
+ * assert.equal(status, "crashed");
+ * ```
  */
 export type RunStatus = "running" | "succeeded" | "failed" | "interrupted" | "crashed" | "unknown";
 
-/** One run, as {@linkcode listRuns} reports it. */
+/**
+ * One run, as {@linkcode listRuns} reports it.
+ *
+ * @example What a listing tells about a finished run
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { listRuns, MemoryWorkspace, type RunInfo, RunLogContext } from "@ralph/runlog";
+ *
+ * const ws = new MemoryWorkspace();
+ * let now = new Date("2026-02-06T14:03:27.123Z");
+ * const ctx = await RunLogContext.create(ws, { clock: () => now });
+ * now = new Date("2026-02-06T14:04:27.123Z");
+ * await ctx.close({ status: "succeeded" });
+ * const run: RunInfo = (await listRuns(ws, { sizes: true })).runs[0];
+ * assert.equal(run.dir, ctx.runDir);
+ * assert.equal(run.startedAt.toISOString(), "2026-02-06T14:03:27.123Z");
+ * assert.equal(run.endedAt?.toISOString(), "2026-02-06T14:04:27.123Z");
+ * assert.equal(run.status, "succeeded");
+ * assert.ok(run.bytes! > 0);
+ * ```
+ */
 export interface RunInfo {
   /** The run id as text. */
   id: string;
@@ -45,7 +85,25 @@ export interface RunInfo {
   problem?: string;
 }
 
-/** An entry of `.agent/` that is not a run directory. */
+/**
+ * An entry of `.agent/` that is not a run directory.
+ *
+ * @example Entries that only look like runs
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { listRuns, MemoryWorkspace } from "@ralph/runlog";
+ *
+ * const ws = new MemoryWorkspace();
+ * await ws.createDirAll(".agent/logs-yesterday");
+ * ws.driver.symlink("/tmp", `${ws.root}/.agent/logs-2026-02-06_14-03-27.123Z`);
+ * const { runs, skipped } = await listRuns(ws);
+ * assert.deepEqual(runs, []);
+ * assert.deepEqual(skipped.map((entry) => [entry.path, entry.reason]), [
+ *   [".agent/logs-2026-02-06_14-03-27.123Z", "a symbolic link, never followed"],
+ *   [".agent/logs-yesterday", "named like a run, but not after a run id"],
+ * ]);
+ * ```
+ */
 export interface SkippedEntry {
   /** The entry's name. */
   name: string;
@@ -55,7 +113,22 @@ export interface SkippedEntry {
   reason: string;
 }
 
-/** What {@linkcode listRuns} found. */
+/**
+ * What {@linkcode listRuns} found.
+ *
+ * @example Runs, and what else stands in `.agent/`
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { listRuns, MemoryWorkspace, type RunListing, RunLogContext } from "@ralph/runlog";
+ *
+ * const ws = new MemoryWorkspace();
+ * const ctx = await RunLogContext.create(ws);
+ * await ws.write(".agent/notes.txt", "not a run");
+ * const listing: RunListing = await listRuns(ws);
+ * assert.deepEqual(listing.runs.map((run) => run.id), [ctx.runId.toString()]);
+ * assert.deepEqual(listing.skipped.map((entry) => entry.name), ["notes.txt"]);
+ * ```
+ */
 export interface RunListing {
   /** Every run, newest first. */
   runs: RunInfo[];
@@ -63,7 +136,22 @@ export interface RunListing {
   skipped: SkippedEntry[];
 }
 
-/** Options of {@linkcode listRuns}. */
+/**
+ * Options of {@linkcode listRuns}.
+ *
+ * @example Sizes on request
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { listRuns, MemoryWorkspace, RunLogContext } from "@ralph/runlog";
+ *
+ * const ws = new MemoryWorkspace();
+ * const ctx = await RunLogContext.create(ws);
+ * await ws.write(ctx.agentLog("dev", 1), "x".repeat(10_000));
+ * assert.equal((await listRuns(ws)).runs[0].bytes, undefined);
+ * const [run] = (await listRuns(ws, { sizes: true })).runs;
+ * assert.ok(run.bytes! > 10_000); // the agent log, run.json and the lease
+ * ```
+ */
 export interface ListRunsOptions {
   /** Add up each run's size (one `lstat` per file). */
   sizes?: boolean;
@@ -197,7 +285,25 @@ export async function treeBytes(ws: Workspace, dir: string): Promise<number> {
   return total;
 }
 
-/** Options of {@linkcode latestRun}. */
+/**
+ * Options of {@linkcode latestRun}.
+ *
+ * @example The run started last is not always the one that finished last
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { latestRun, MemoryWorkspace, RunLogContext } from "@ralph/runlog";
+ *
+ * const ws = new MemoryWorkspace();
+ * let time = Date.parse("2026-02-06T14:00:00Z");
+ * const clock = () => new Date(time += 1000);
+ * const long = await RunLogContext.create(ws, { clock });
+ * const short = await RunLogContext.create(ws, { clock });
+ * await short.close({ status: "failed" });
+ * await long.close({ status: "succeeded" });
+ * assert.equal((await latestRun(ws))?.id, short.runId.toString());
+ * assert.equal((await latestRun(ws, { finished: true }))?.id, long.runId.toString());
+ * ```
+ */
 export interface LatestRunOptions {
   /** The run that finished last (by its recorded end), rather than the one started last. */
   finished?: boolean;

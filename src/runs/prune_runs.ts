@@ -13,7 +13,32 @@ import { describeValue } from "../_describe_value.ts";
 import { listRuns, type RunInfo } from "./list_runs.ts";
 import { PRUNING_PREFIX } from "./_trash.ts";
 
-/** Options of {@linkcode pruneRuns}: at least one of `keep`, `olderThan`, `maxTotalBytes`. */
+/**
+ * Options of {@linkcode pruneRuns}: at least one of `keep`, `olderThan`, `maxTotalBytes`.
+ *
+ * @example What a policy would delete, before deleting anything
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import {
+ *   listRuns,
+ *   MemoryWorkspace,
+ *   type PruneOptions,
+ *   pruneRuns,
+ *   RunLogContext,
+ * } from "@ralph/runlog";
+ *
+ * const ws = new MemoryWorkspace();
+ * for (const day of ["01", "02", "03", "04"]) {
+ *   const clock = () => new Date(`2026-02-${day}T09:00:00Z`);
+ *   const ctx = await RunLogContext.create(ws, { clock });
+ *   await ctx.close({ status: "succeeded" });
+ * }
+ * const options: PruneOptions = { olderThan: new Date("2026-02-03T00:00:00Z"), dryRun: true };
+ * const plan = await pruneRuns(ws, options);
+ * assert.deepEqual(plan.deleted.map((run) => run.id.slice(0, 10)), ["2026-02-02", "2026-02-01"]);
+ * assert.equal((await listRuns(ws)).runs.length, 4); // nothing deleted yet
+ * ```
+ */
 export interface PruneOptions {
   /**
    * Always keep the newest `keep` runs. Alone, it deletes every older run;
@@ -22,13 +47,39 @@ export interface PruneOptions {
   keep?: number;
   /** Delete runs that started before this time, or more than this many ms ago. */
   olderThan?: Date | number;
-  /** Delete the oldest runs until all runs together take at most this many bytes. */
+  /**
+   * A size budget for all runs together, in bytes: runs are counted newest
+   * first, and once the budget is spent, that run and every older one is
+   * deleted (unless protected: live, pinned or among the newest `keep`;
+   * protected runs count toward the total too).
+   */
   maxTotalBytes?: number;
   /** Decide and report, but delete nothing. */
   dryRun?: boolean;
 }
 
-/** One run in the answer of {@linkcode pruneRuns}. */
+/**
+ * One run in the answer of {@linkcode pruneRuns}.
+ *
+ * @example Why a run went over a size budget
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { MemoryWorkspace, type PrunedRun, pruneRuns, RunLogContext } from "@ralph/runlog";
+ *
+ * const ws = new MemoryWorkspace();
+ * for (const size of [30_000, 1_000]) {
+ *   const ctx = await RunLogContext.create(ws);
+ *   await ws.write(ctx.agentLog("dev", 1), "x".repeat(size));
+ *   await ctx.close();
+ * }
+ * const { deleted, kept } = await pruneRuns(ws, { maxTotalBytes: 20_000 });
+ * const gone: PrunedRun = deleted[0];
+ * assert.ok(gone.bytes! > 30_000);
+ * assert.match(gone.reason, /^over the size budget: \d+ bytes with the newer runs/);
+ * assert.equal(await ws.exists(gone.dir), false);
+ * assert.equal(kept[0].reason, "within the policy");
+ * ```
+ */
 export interface PrunedRun {
   /** The run id. */
   id: string;
@@ -40,7 +91,27 @@ export interface PrunedRun {
   bytes?: number;
 }
 
-/** What {@linkcode pruneRuns} did (or, with `dryRun`, would do). */
+/**
+ * What {@linkcode pruneRuns} did (or, with `dryRun`, would do).
+ *
+ * @example Leftovers cleaned even when no run is deleted
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { MemoryWorkspace, type PruneResult, pruneRuns, RunLogContext } from "@ralph/runlog";
+ *
+ * const ws = new MemoryWorkspace();
+ * const ctx = await RunLogContext.create(ws);
+ * await ctx.close();
+ * // What an atomic write killed between its write and its rename leaves:
+ * const temp = `${ctx.runDir}/.run.json.0123456789abcdef.tmp`;
+ * await ws.write(temp, "{");
+ * const result: PruneResult = await pruneRuns(ws, { keep: 1 });
+ * assert.deepEqual(result.deleted, []);
+ * assert.deepEqual(result.kept.map((run) => run.reason), ["among the newest 1"]);
+ * assert.deepEqual(result.cleaned, [temp]);
+ * assert.equal(result.dryRun, false);
+ * ```
+ */
 export interface PruneResult {
   /** The runs deleted, oldest last. */
   deleted: PrunedRun[];
@@ -125,6 +196,7 @@ export async function pruneRuns(ws: Workspace, options: PruneOptions): Promise<P
 
   const listing = await listRuns(ws, { sizes: maxTotalBytes !== undefined });
   let total = 0;
+  let overBudget = false;
   const toDelete: [RunInfo, string][] = [];
   for (const [index, run] of listing.runs.entries()) {
     const entry = (reason: string): PrunedRun => ({
@@ -147,8 +219,10 @@ export async function pruneRuns(ws: Workspace, options: PruneOptions): Promise<P
     }
     if (
       maxTotalBytes !== undefined && deletion === undefined && protection === undefined &&
-      total + run.bytes! > maxTotalBytes
+      (overBudget || total + run.bytes! > maxTotalBytes)
     ) {
+      // Pruning goes by age: once the budget is spent, every older run goes too.
+      overBudget = true;
       deletion = `over the size budget: ${total + run.bytes!} bytes with the newer runs, ` +
         `more than ${maxTotalBytes}`;
     }
