@@ -54,6 +54,47 @@ async function runlogContext(dir: string): Promise<RunLogContext> {
   return await RunLogContext.create(await workspaceFor(dir));
 }
 
+// runlog's two loggers. A line is written before the call returns, so it is
+// as durable when the caller does not await the promise (which only reports).
+function runlogSubjects(awaited: boolean): SubjectKind[] {
+  const how = awaited ? "awaited" : "not awaited";
+  const kind = (
+    name: string,
+    open: (
+      ctx: RunLogContext,
+    ) => Promise<{ path: string; line(): Promise<unknown>; close(): Promise<void> }>,
+  ): SubjectKind => ({
+    name: `runlog ${name}, ${how}`,
+    durable: true,
+    async open(dir) {
+      const ctx = await runlogContext(dir);
+      const log = await open(ctx);
+      return {
+        path: join(dir, log.path),
+        line: awaited ? () => log.line() : () => void log.line(),
+        close: async () => {
+          await log.close();
+          await ctx.close();
+        },
+      };
+    },
+  });
+  return [
+    kind("EventLoopLogger.logEffect", async (ctx) => {
+      const log = await EventLoopLogger.open(ctx);
+      return {
+        path: ctx.eventLoopLog(),
+        line: () => log.logEffect(effect),
+        close: () => log.close(),
+      };
+    }),
+    kind("PipelineLogger.info", async (ctx) => {
+      const log = await PipelineLogger.open(ctx);
+      return { path: ctx.pipelineLog(), line: () => log.info(MESSAGE), close: () => log.close() };
+    }),
+  ];
+}
+
 // LogTape's configuration is global: one configuration serves both of its
 // subjects, each through a category of its own, in the first one's directory.
 let logtapeDir: string | undefined;
@@ -119,71 +160,8 @@ export const SUBJECTS: SubjectKind[] = [
       });
     },
   },
-  {
-    name: "runlog EventLoopLogger.logEffect, awaited",
-    durable: true,
-    async open(dir) {
-      const ctx = await runlogContext(dir);
-      const log = await EventLoopLogger.open(ctx);
-      return {
-        path: join(dir, ctx.eventLoopLog()),
-        line: () => log.logEffect(effect),
-        close: async () => {
-          await log.close();
-          await ctx.close();
-        },
-      };
-    },
-  },
-  {
-    name: "runlog PipelineLogger.info, awaited",
-    durable: true,
-    async open(dir) {
-      const ctx = await runlogContext(dir);
-      const log = await PipelineLogger.open(ctx);
-      return {
-        path: join(dir, ctx.pipelineLog()),
-        line: () => log.info(MESSAGE),
-        close: async () => {
-          await log.close();
-          await ctx.close();
-        },
-      };
-    },
-  },
-  {
-    name: "runlog EventLoopLogger.logEffect, not awaited",
-    durable: true,
-    async open(dir) {
-      const ctx = await runlogContext(dir);
-      const log = await EventLoopLogger.open(ctx);
-      return {
-        path: join(dir, ctx.eventLoopLog()),
-        // The line is written before the call returns; the promise only reports.
-        line: () => void log.logEffect(effect),
-        close: async () => {
-          await log.close();
-          await ctx.close();
-        },
-      };
-    },
-  },
-  {
-    name: "runlog PipelineLogger.info, not awaited",
-    durable: true,
-    async open(dir) {
-      const ctx = await runlogContext(dir);
-      const log = await PipelineLogger.open(ctx);
-      return {
-        path: join(dir, ctx.pipelineLog()),
-        line: () => void log.info(MESSAGE),
-        close: async () => {
-          await log.close();
-          await ctx.close();
-        },
-      };
-    },
-  },
+  ...runlogSubjects(true),
+  ...runlogSubjects(false),
   {
     name: "pino, destination({ sync: true })",
     durable: true,

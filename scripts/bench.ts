@@ -18,6 +18,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
 import { SUBJECTS } from "../bench/_subjects.ts";
+import { bunBinary, denoBinary, nodeBinary } from "./_toolchain.ts";
 
 const quick = process.argv.includes("--quick");
 const MB = 1024 * 1024;
@@ -25,9 +26,9 @@ const LINES = quick ? 10_000 : 100_000;
 const RUNS = quick ? 1_000 : 10_000;
 const logSizes = quick ? [1, 100] : [1, 100, 1024];
 const RUNTIMES: [name: string, command: string, args: string[]][] = [
-  ["deno", "node_modules/deno/deno", ["run", "-A"]],
-  ["bun", "node_modules/.bin/bun", []],
-  ["node", "node_modules/.bin/node", ["--max-old-space-size=4096"]],
+  ["deno", denoBinary(), ["run", "-A"]],
+  ["bun", bunBinary(), []],
+  ["node", nodeBinary(), ["--max-old-space-size=4096"]],
 ];
 const data = mkdtempSync(join(tmpdir(), "runlog-bench-data-"));
 

@@ -3,6 +3,7 @@
 // over all three. Exits non-zero when anything failed or did not report.
 import { spawn } from "node:child_process";
 import process from "node:process";
+import { bunBinary, nodeBinary } from "./_toolchain.ts";
 
 interface Run {
   runtime: string;
@@ -12,7 +13,6 @@ interface Run {
   summary(output: string): [number, number] | undefined;
 }
 
-const bin = (name: string) => `node_modules/.bin/${name}`;
 const count = (output: string, pattern: RegExp) => {
   const match = pattern.exec(output);
   return match ? Number(match[1]) : undefined;
@@ -23,7 +23,8 @@ const both = (passed?: number, failed?: number): [number, number] | undefined =>
 const runs: Run[] = [
   {
     runtime: "deno",
-    command: bin("deno"),
+    // The shim: `deno task` runs the real binary.
+    command: "node_modules/.bin/deno",
     // The "test" task of deno.json: the suite plus every JSDoc @example.
     args: ["task", "test"],
     summary: (out) => {
@@ -33,14 +34,14 @@ const runs: Run[] = [
   },
   {
     runtime: "bun",
-    command: bin("bun"),
+    command: bunBinary(),
     // Bun's default is 5 s per test; the process tests take longer.
     args: ["test", "--timeout=120000", "./tests/"],
     summary: (out) => both(count(out, /^\s*(\d+) pass$/m), count(out, /^\s*(\d+) fail$/m)),
   },
   {
     runtime: "node",
-    command: bin("node"),
+    command: nodeBinary(),
     args: ["--test", "--test-reporter=spec", "tests/**/*.test.ts"],
     summary: (out) => both(count(out, /^ℹ pass (\d+)$/m), count(out, /^ℹ fail (\d+)$/m)),
   },

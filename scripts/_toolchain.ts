@@ -1,0 +1,32 @@
+// Where the pinned runtimes are, on any platform: npm installs the Node
+// build of this platform when one is pinned (Linux x64 and arm64, Windows
+// x64), else the Node running the scripts is used; Deno and Bun come with
+// binaries for every platform.
+import { existsSync, readdirSync } from "node:fs";
+import { join } from "node:path";
+import process from "node:process";
+
+const BIN = "node_modules/.bin";
+
+/** The pinned Node, or the one running this script. */
+export function nodeBinary(): string {
+  const pinned = join(BIN, process.platform === "win32" ? "node.cmd" : "node");
+  return existsSync(pinned) ? pinned : process.execPath;
+}
+
+/** The real Deno binary (a signal sent to npm's shim would not reach Deno). */
+export function denoBinary(): string {
+  const exe = process.platform === "win32" ? "deno.exe" : "deno";
+  const direct = join("node_modules/deno", exe);
+  if (existsSync(direct)) return direct;
+  for (const name of existsSync("node_modules/@deno") ? readdirSync("node_modules/@deno") : []) {
+    const candidate = join("node_modules/@deno", name, exe);
+    if (existsSync(candidate)) return candidate;
+  }
+  return join(BIN, "deno");
+}
+
+/** The pinned Bun. */
+export function bunBinary(): string {
+  return join(BIN, "bun");
+}
