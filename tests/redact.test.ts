@@ -3,6 +3,7 @@
 // counts of a single pass, whatever the chunking, down to 1 byte).
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { readFile } from "node:fs/promises";
 import { createRedactor, REDACTION_KINDS, redactText } from "../src/pack/mod.ts";
 import { RedactionEngine } from "../src/pack/_redaction_engine.ts";
 import { matcherFor } from "../src/pack/_matcher.ts";
@@ -92,6 +93,18 @@ test("redactText() leaves look-alikes of every kind untouched", () => {
   for (const text of NOT_SECRETS) {
     assert.deepEqual(redactText(text), { text, counts: {} });
   }
+});
+
+test("redactText() masks DB_PASS-style keys but not pass counters, and leaves the Rust tool's trace alone", async () => {
+  for (const line of ["DB_PASS=s3cret-value", "MYSQL_PWD: '1234567'", `{"smtp_pass":"x9"}`]) {
+    assert.deepEqual(redactText(line).counts, { "password-assignment": 1 }, line);
+  }
+  const trace = await readFile(
+    new URL("../../shared/fixtures/ralph-rust/event_loop_trace.jsonl", import.meta.url),
+    "utf8",
+  );
+  assert.match(trace, /reviewer_pass/);
+  assert.deepEqual(redactText(trace), { text: trace, counts: {} });
 });
 
 test("redactText() masks the whole secret with its kind, and leaves valid UTF-8 when it cuts a character", () => {

@@ -44,6 +44,7 @@ import { type Output, processOutput } from "./_output.ts";
 import { UsageError } from "./_usage.ts";
 import { close, event, log, newRun } from "./run_commands.ts";
 import { list, path, prune, show, tail } from "./read_commands.ts";
+import { REPORT_COMMAND, SERVE_COMMAND } from "../viewer/cli_commands.ts";
 import { pack, verify } from "./pack_commands.ts";
 
 export type { Output } from "./_output.ts";
@@ -65,7 +66,7 @@ const OWNER = `
   --owner PID  the process the run belongs to (default: the parent of runlog,
                usually your shell): the run is live while it lives`;
 
-const COMMANDS: Record<string, Command> = {
+const COMMANDS: Readonly<Record<string, Command>> = {
   new: {
     run: newRun,
     usage: "runlog new [--command C] [--version V] [--owner PID]",
@@ -144,6 +145,8 @@ A live run is packed as a snapshot of what it has written so far.
 SHA-256, nothing missing or added. Exits with 1 naming every mismatch.
   --json       the result as JSON`,
   },
+  serve: SERVE_COMMAND,
+  report: REPORT_COMMAND,
   prune: {
     run: prune,
     usage: "runlog prune [--keep N] [--older-than 7d] [--max-size 5GB] [--dry-run] [--json]",
@@ -155,11 +158,6 @@ SHA-256, nothing missing or added. Exits with 1 naming every mismatch.
   --json             one JSON document, for scripts`,
   },
 };
-
-/** Registers a command (the pack and viewer entry points add theirs). */
-export function addCommand(name: string, command: Command): void {
-  COMMANDS[name] = command;
-}
 
 function overview(): string {
   const width = Math.max(...Object.values(COMMANDS).map((c) => c.usage.split(" ")[1].length));

@@ -269,7 +269,11 @@ export const BUILTIN_PATTERNS: readonly BuiltinPattern[] = [
     generic: true,
     // JSON, YAML, env and ini forms, also inside a JSON string (\"password\": \"…\"). A
     // quoted value stops at a backslash or quote; null, booleans and ${VARS} are not secrets.
-    source: String.raw`(?:passw(?:or)?d|passphrase|(?<![A-Za-z0-9])(?:pass|pwd))${ASSIGN}` +
+    // A bare `pass`/`pwd` key (DB_PASS, MYSQL_PWD) followed by a number of at most five
+    // digits is a counter (`reviewer_pass: 2` in the Rust tool's trace), not a password.
+    source: String
+      .raw`(?:passw(?:or)?d|passphrase|(?<![A-Za-z0-9])(?:pass|pwd)(?!${ASSIGN}\\{0,3}["']?[0-9]{1,5}(?![^ \t\r\n,;}"'\\])))` +
+      String.raw`${ASSIGN}` +
       String.raw`(?:\\{0,3}["'](?<secret>(?!\$\{)[^"'\\\r\n]{1,512})` +
       String
         .raw`|(?<secret2>(?!(?:null|true|false|none|nil|\$\{)(?![^ \t\r\n,;}]))[^ \t\r\n"'\\,;}{\[\]]{1,512}))`,

@@ -1,0 +1,415 @@
+// Pages of a log: entries read forward from a byte offset or backward from
+// one, masked, filtered by level and text, in bounded reads whatever the
+// size of the file. Offsets are cursors the page hands back.
+import type { Workspace } from "../workspace.ts";
+import { type ParsedPipelineLine, PipelineLogReader } from "../pipeline_line.ts";
+import { type Masker, readMasked, STREAM_CHUNK } from "./_redacted_read.ts";
+
+/** One entry of a log page: a line, or a pipeline entry with its continuation lines. */
+export interface LogEntry {
+  /** The byte offset of its first line. */
+  o: number;
+  /** The byte offset after its last line. */
+  e: number;
+  /** Its timestamp as written (pipeline log), else `""`. */
+  ts: string;
+  /** Its level (pipeline log), else `""`. */
+  level: string;
+  /** Its text: masked, escape sequences and control characters removed, capped. */
+  text: string;
+  /** Bytes left out because the entry is too long to show. */
+  cut?: number;
+  /** Set when its last line has no newline yet. */
+  partial?: true;
+}
+
+/** What {@linkcode readLogPage} returns. */
+export interface LogPage {
+  /** The file, relative to the run directory. */
+  path: string;
+  /** The file's size when read. */
+  size: number;
+  /** The cursor to continue from: forward, the next unread byte; backward, the first read. */
+  next: number;
+  /** Backward: the end of what the page covers (a line start). */
+  end: number;
+  /** The entries, in file order. */
+  entries: LogEntry[];
+  /** Whether the page reaches the start of the file. */
+  bof: boolean;
+  /** Whether the page reaches the end of the file as it was. */
+  eof: boolean;
+  /** How many bytes were scanned. */
+  scanned: number;
+}
+
+/** How to read a page. */
+export interface PageRequest {
+  direction: "forward" | "backward";
+  /** Forward: where to start (snapped to the next line start); backward: where to end (default: the end). */
+  at?: number;
+  /** How many entries (that match) at most. */
+  limit: number;
+  /** Levels to keep (`OTHER`: any other); all when empty. */
+  levels?: readonly string[];
+  /** Text to look for, case-insensitive, in the masked text. */
+  q?: string;
+  /** Whether lines without a header continue the entry before (pipeline logs). */
+  grouped: boolean;
+  /** Forward: whether to include a last line that has no newline yet. */
+  partial?: boolean;
+  /** Bytes to scan at most (default 4 MiB). */
+  budget?: number;
+}
+
+/** The pipeline levels the filter names; anything else is `OTHER`. */
+export const LEVELS = ["STEP", "INFO", "OK", "WARN", "ERROR"];
+const DEFAULT_BUDGET = 4 * 1024 * 1024;
+/** The most of one entry shown: a provider log line can be megabytes. */
+export const MAX_SHOWN_BYTES = 16 * 1024;
+const NL = 0x0a;
+
+// CSI and OSC escape sequences, then any other escape and control character.
+const ESCAPES =
+  // deno-lint-ignore no-control-regex
+  /\u001b\[[0-?]*[ -/]*[@-~]|\u001b\][^\u0007\u001b]*(?:\u0007|\u001b\\)?|\u001b[@-_]?/g;
+// deno-lint-ignore no-control-regex
+const CONTROLS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/g;
+
+/** Text as shown: escape sequences removed, other controls as U+FFFD, carriage returns dropped. */
+export function cleanText(text: string): string {
+  return text.replace(ESCAPES, "").replaceAll("\r", "").replace(CONTROLS, "\uFFFD");
+}
+
+const decoder = new TextDecoder();
+
+interface Line {
+  start: number;
+  end: number; // After the newline (or at the end of the file for a partial line).
+  bytes: Uint8Array; // At most MAX_SHOWN_BYTES.
+  cut: number;
+  partial: boolean;
+}
+
+interface Building {
+  o: number;
+  e: number;
+  parsed?: ParsedPipelineLine;
+  text: string;
+  cut: number;
+  partial: boolean;
+}
+
+/** Turns lines into entries, grouping continuation lines in pipeline logs. */
+class EntryBuilder {
+  readonly #grouped: boolean;
+  readonly #reader = new PipelineLogReader();
+  #current: Building | undefined;
+
+  constructor(grouped: boolean) {
+    this.#grouped = grouped;
+  }
+
+  /** Adds a line; returns the entry it completed, if it starts a new one. */
+  push(line: Line): Building | undefined {
+    const text = decoder.decode(line.bytes);
+    if (!this.#grouped) {
+      const done = this.#current;
+      this.#current = {
+        o: line.start,
+        e: line.end,
+        text,
+        cut: line.cut,
+        partial: line.partial,
+      };
+      return done;
+    }
+    const parsed = this.#reader.push(text);
+    const current = this.#current;
+    if (current !== undefined && current.parsed === parsed) {
+      current.e = line.end;
+      current.cut += line.cut;
+      current.partial = line.partial;
+      return undefined;
+    }
+    this.#current = {
+      o: line.start,
+      e: line.end,
+      parsed,
+      text,
+      cut: line.cut,
+      partial: line.partial,
+    };
+    return current;
+  }
+
+  /** The entry being built, ended. */
+  end(): Building | undefined {
+    const current = this.#current;
+    this.#current = undefined;
+    return current;
+  }
+}
+
+function toEntry(b: Building): LogEntry {
+  let text = b.parsed === undefined ? b.text : b.parsed.message;
+  let cut = b.cut;
+  if (text.length > MAX_SHOWN_BYTES) {
+    cut += text.length - MAX_SHOWN_BYTES;
+    text = text.slice(0, MAX_SHOWN_BYTES);
+  }
+  const entry: LogEntry = {
+    o: b.o,
+    e: b.e,
+    ts: b.parsed?.ts ?? "",
+    level: b.parsed?.level ?? "",
+    text: cleanText(text),
+  };
+  if (cut > 0) entry.cut = cut;
+  if (b.partial) entry.partial = true;
+  return entry;
+}
+
+/** Whether an entry passes the level and text filters. */
+export function matches(entry: LogEntry, levels: readonly string[], q: string): boolean {
+  if (levels.length > 0) {
+    const level = LEVELS.includes(entry.level) ? entry.level : "OTHER";
+    if (!levels.includes(level)) return false;
+  }
+  return q === "" || entry.text.toLowerCase().includes(q);
+}
+
+/** Splits bytes into lines, keeping at most MAX_SHOWN_BYTES of each. */
+class LineSplitter {
+  #start: number;
+  #parts: Uint8Array[] = [];
+  #kept = 0;
+  #total = 0;
+
+  constructor(start: number) {
+    this.#start = start;
+  }
+
+  get start(): number {
+    return this.#start;
+  }
+
+  get pending(): boolean {
+    return this.#total > 0;
+  }
+
+  /** Feeds bytes at file offset `at`; calls `line` for each line completed. */
+  feed(bytes: Uint8Array, at: number, line: (l: Line) => boolean): boolean {
+    let from = 0;
+    for (let nl = bytes.indexOf(NL); nl !== -1; nl = bytes.indexOf(NL, from)) {
+      this.#add(bytes.subarray(from, nl));
+      from = nl + 1;
+      if (!line(this.#take(at + from, false))) return false;
+    }
+    this.#add(bytes.subarray(from));
+    return true;
+  }
+
+  /** The partial line held, ended at `end`. */
+  rest(end: number): Line {
+    return this.#take(end, true);
+  }
+
+  #add(bytes: Uint8Array): void {
+    this.#total += bytes.length;
+    const room = MAX_SHOWN_BYTES - this.#kept;
+    if (room <= 0 || bytes.length === 0) return;
+    const part = bytes.length > room ? bytes.subarray(0, room) : bytes;
+    this.#parts.push(part.slice());
+    this.#kept += part.length;
+  }
+
+  #take(end: number, partial: boolean): Line {
+    let bytes: Uint8Array;
+    if (this.#parts.length === 1) bytes = this.#parts[0];
+    else {
+      bytes = new Uint8Array(this.#kept);
+      let at = 0;
+      for (const p of this.#parts) {
+        bytes.set(p, at);
+        at += p.length;
+      }
+    }
+    const line = {
+      start: this.#start,
+      end,
+      bytes,
+      cut: this.#total - this.#kept,
+      partial,
+    };
+    this.#start = end;
+    this.#parts = [];
+    this.#kept = 0;
+    this.#total = 0;
+    return line;
+  }
+}
+
+/**
+ * Reads one page of a run's log file (`path` workspace-relative, `name`
+ * as shown). Reads at most the budget plus one chunk and the masking
+ * context on each side, whatever the size of the file.
+ */
+export async function readLogPage(
+  ws: Workspace,
+  path: string,
+  name: string,
+  request: PageRequest,
+  masker: Masker,
+): Promise<LogPage> {
+  const size = await ws.fileSize(path);
+  return request.direction === "forward"
+    ? await forward(ws, path, name, size, request, masker)
+    : await backward(ws, path, name, size, request, masker);
+}
+
+async function forward(
+  ws: Workspace,
+  path: string,
+  name: string,
+  size: number,
+  request: PageRequest,
+  masker: Masker,
+): Promise<LogPage> {
+  const budget = request.budget ?? DEFAULT_BUDGET;
+  const levels = request.levels ?? [];
+  const q = (request.q ?? "").toLowerCase();
+  let from = Math.min(Math.max(0, request.at ?? 0), size);
+  // Started inside a line (a jump): the page starts at the next line.
+  let skipping = from > 0 && (await ws.readRange(path, from - 1, 1))[0] !== NL;
+  const entries: LogEntry[] = [];
+  const builder = new EntryBuilder(request.grouped);
+  const splitter = new LineSplitter(from);
+  let next = from;
+  let stopped = false;
+  const keep = (b: Building | undefined): boolean => {
+    if (b === undefined) return true;
+    const entry = toEntry(b);
+    if (matches(entry, levels, q)) entries.push(entry);
+    return entries.length < request.limit;
+  };
+  const onLine = (line: Line): boolean => {
+    if (skipping) {
+      skipping = false;
+      from = line.end;
+      return true;
+    }
+    if (!keep(builder.push(line))) {
+      // The entry the line starts is for the next page.
+      next = line.start;
+      stopped = true;
+      return false;
+    }
+    return true;
+  };
+  let pos = from;
+  while (!stopped && pos < size && pos - from < budget) {
+    const chunk = await readMasked(ws, path, pos, Math.min(size, pos + STREAM_CHUNK), masker);
+    if (chunk.length === 0) break;
+    splitter.feed(chunk, pos, onLine);
+    pos += chunk.length;
+  }
+  if (!stopped) {
+    // Still inside the first line after the whole budget: go on from where it stopped.
+    next = skipping ? pos : splitter.start;
+    if (pos >= size && splitter.pending && !skipping && request.partial === true) {
+      if (keep(builder.push(splitter.rest(pos)))) keep(builder.end());
+    } else {
+      keep(builder.end());
+    }
+  }
+  return {
+    path: name,
+    size,
+    next,
+    end: next,
+    entries,
+    bof: from === 0,
+    eof: !stopped && pos >= size,
+    scanned: pos - from,
+  };
+}
+
+async function backward(
+  ws: Workspace,
+  path: string,
+  name: string,
+  size: number,
+  request: PageRequest,
+  masker: Masker,
+): Promise<LogPage> {
+  const budget = request.budget ?? DEFAULT_BUDGET;
+  const levels = request.levels ?? [];
+  const q = (request.q ?? "").toLowerCase();
+  const before = Math.min(Math.max(0, request.at ?? size), size);
+  let window = new Uint8Array(0);
+  let a = before;
+  let want = STREAM_CHUNK;
+  for (;;) {
+    const from = Math.max(0, a - want);
+    const bytes = await readMasked(ws, path, from, a, masker);
+    const grown = new Uint8Array(bytes.length + window.length);
+    grown.set(bytes);
+    grown.set(window, bytes.length);
+    window = grown;
+    a = from;
+    want = Math.min(want * 2, 1024 * 1024);
+    const scanned = before - a;
+    const exhausted = a === 0 || scanned >= budget;
+    // A last line without its newline yet is not a line: it belongs to the next read.
+    let end = window.length;
+    if (before === size) {
+      end = window.lastIndexOf(NL) + 1;
+      if (end === 0 && !exhausted) continue;
+    }
+    let first = 0;
+    if (a > 0) {
+      first = window.indexOf(NL) + 1;
+      if ((first === 0 || first > end) && !exhausted) continue;
+      if (first > end) first = end;
+    }
+    // Whole lines [first, end) of the window, as entries.
+    const all: LogEntry[] = [];
+    const builder = new EntryBuilder(request.grouped);
+    const splitter = new LineSplitter(a + first);
+    const collect = (b: Building | undefined) => {
+      if (b !== undefined) all.push(toEntry(b));
+    };
+    splitter.feed(window.subarray(first, end), a + first, (line) => {
+      collect(builder.push(line));
+      return true;
+    });
+    if (splitter.pending) collect(builder.push(splitter.rest(a + end)));
+    collect(builder.end());
+    // Lines without a header at the top may continue an entry further up.
+    let top = 0;
+    if (request.grouped && a > 0) {
+      while (top < all.length && all[top].level === "") top++;
+      if (top === all.length && exhausted) top = 0;
+    }
+    const kept = all.slice(top);
+    const matched = kept.filter((entry) => matches(entry, levels, q));
+    if (matched.length < request.limit && !exhausted) continue;
+    const taken = matched.slice(-request.limit);
+    const next = matched.length > request.limit
+      ? taken[0].o
+      : kept.length > 0
+      ? kept[0].o
+      : a + (a > 0 ? first : 0);
+    return {
+      path: name,
+      size,
+      next,
+      end: a + end,
+      entries: taken,
+      bof: next === 0,
+      eof: a + end >= size,
+      scanned,
+    };
+  }
+}

@@ -1,0 +1,170 @@
+// Reading run files through the pack's redactor: bounded ranges, streams
+// and JSON values, with every secret masked before anything is shown.
+//
+// The redactor keeps sizes (a mask overwrites the secret's bytes), so byte
+// offsets in redacted text are offsets in the file: pages and cursors work
+// on either. A range is read with context on both sides, so that a secret
+// straddling its edge is found as in a read of the whole file.
+import type { Workspace } from "../workspace.ts";
+import { createRedactor, type Redactor, redactText } from "../pack/redactor.ts";
+import type { RedactionPattern } from "../pack/redaction_patterns.ts";
+
+/**
+ * Bytes read around a range: well over the longest match of any built-in
+ * rule (private keys, about 16.5 KiB), so a secret crossing the edge of a
+ * range is masked there too.
+ */
+export const REDACT_CONTEXT = 64 * 1024;
+
+/** What the viewer shows: masked text (the default), or the files as they are. */
+export interface Masker {
+  /** Whether secrets are masked. */
+  readonly on: boolean;
+  /** A streaming redactor, or `undefined` when masking is off. */
+  stream(): Redactor | undefined;
+  /** A string, masked. */
+  text(text: string): string;
+  /** A JSON value with every string in it masked (keys and values read together). */
+  json<T>(value: T): T;
+}
+
+/** A masker with the built-in patterns and `patterns`, or one that shows everything. */
+export function makeMasker(on: boolean, patterns?: readonly RedactionPattern[]): Masker {
+  const options = patterns === undefined ? undefined : { patterns };
+  if (!on) {
+    return { on, stream: () => undefined, text: (t) => t, json: (v) => v };
+  }
+  const text = (t: string) => redactText(t, options).text;
+  return {
+    on,
+    stream: () => createRedactor(options),
+    text,
+    json<T>(value: T): T {
+      if (value === undefined) return value;
+      // Masked as one text, so that `"api_key": "…"` pairs are recognised.
+      try {
+        return parseMaskedJson(text(JSON.stringify(value))) as T;
+      } catch {
+        return walk(value, text) as T;
+      }
+    },
+  };
+}
+
+// A mask written over a number or a literal (`"reviewer_pass":*`).
+const BARE_MASK = /\[redacted:[A-Za-z0-9._-]{1,64}\]\**|\*+/y;
+
+/**
+ * Parses masked JSON: a mask that stands outside a string, where a number
+ * or a literal was, is read as a string of the mask. Throws when the text
+ * is not JSON even so.
+ */
+export function parseMaskedJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch { /* A mask outside a string, most likely. */ }
+  let out = "";
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (inString) {
+      out += c;
+      if (c === "\\") out += text[++i] ?? "";
+      else if (c === '"') inString = false;
+      continue;
+    }
+    if (c === '"') {
+      inString = true;
+      out += c;
+      continue;
+    }
+    BARE_MASK.lastIndex = i;
+    const mask = BARE_MASK.exec(text);
+    if (mask !== null) {
+      out += JSON.stringify(mask[0]);
+      i += mask[0].length - 1;
+    } else out += c;
+  }
+  return JSON.parse(out);
+}
+
+function walk(value: unknown, mask: (t: string) => string): unknown {
+  if (typeof value === "string") return mask(value);
+  if (Array.isArray(value)) return value.map((v) => walk(v, mask));
+  if (typeof value === "object" && value !== null) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, walk(v, mask)]));
+  }
+  return value;
+}
+
+function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
+  if (b.length === 0) return a;
+  if (a.length === 0) return b;
+  const out = new Uint8Array(a.length + b.length);
+  out.set(a);
+  out.set(b, a.length);
+  return out;
+}
+
+/**
+ * The bytes `[start, end)` of a file (fewer at its end), masked: read with
+ * {@linkcode REDACT_CONTEXT} bytes on each side. One read of at most
+ * `end - start + 2 * REDACT_CONTEXT` bytes.
+ */
+export async function readMasked(
+  ws: Workspace,
+  path: string,
+  start: number,
+  end: number,
+  masker: Masker,
+): Promise<Uint8Array> {
+  if (end <= start) return new Uint8Array(0);
+  const redactor = masker.stream();
+  if (redactor === undefined) return await ws.readRange(path, start, end - start);
+  const from = Math.max(0, start - REDACT_CONTEXT);
+  const bytes = await ws.readRange(path, from, end + REDACT_CONTEXT - from);
+  const out = concat(redactor.push(bytes), redactor.flush());
+  return out.subarray(start - from, Math.min(end - from, out.length));
+}
+
+/** A piece of a masked stream: its bytes and their offset in the file. */
+export interface MaskedPiece {
+  offset: number;
+  bytes: Uint8Array;
+}
+
+/** The read size of streams: large enough for speed, small enough to bound memory. */
+export const STREAM_CHUNK = 256 * 1024;
+
+/**
+ * The bytes `[start, limit)` of a file, masked, as pieces in order: read
+ * `STREAM_CHUNK` bytes at a time (after {@linkcode REDACT_CONTEXT} bytes of
+ * context before `start`), so memory stays bounded whatever the size. Stop
+ * pulling at any time.
+ */
+export async function* maskedStream(
+  ws: Workspace,
+  path: string,
+  start: number,
+  limit: number,
+  masker: Masker,
+): AsyncGenerator<MaskedPiece> {
+  const redactor = masker.stream();
+  let pos = redactor === undefined ? start : Math.max(0, start - REDACT_CONTEXT);
+  let emitted = pos; // The file offset of the next byte the redactor returns.
+  const pieces = function* (out: Uint8Array): Generator<MaskedPiece> {
+    const at = emitted;
+    emitted += out.length;
+    if (emitted <= start || out.length === 0) return;
+    const skip = Math.max(0, start - at);
+    const bytes = skip === 0 ? out : out.subarray(skip);
+    yield { offset: at + skip, bytes };
+  };
+  while (pos < limit) {
+    const chunk = await ws.readRange(path, pos, Math.min(STREAM_CHUNK, limit - pos));
+    if (chunk.length === 0) break; // Truncated meanwhile.
+    pos += chunk.length;
+    yield* pieces(redactor === undefined ? chunk : redactor.push(chunk));
+  }
+  if (redactor !== undefined) yield* pieces(redactor.flush());
+}

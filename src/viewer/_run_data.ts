@@ -1,0 +1,203 @@
+// What the pages show of runs, as JSON: the listing, one run's metadata,
+// sessions and files, and its crash trace; every text masked.
+import type { Workspace } from "../workspace.ts";
+import { WorkspaceError } from "../workspace_error.ts";
+import { RunId } from "../run_id.ts";
+import { RunLogError } from "../run_log_error.ts";
+import { runDirOf } from "../run_log_context.ts";
+import { listRuns, type RunInfo, type RunListing, treeBytes } from "../runs/list_runs.ts";
+import { normalizeEntryPath } from "../_workspace_path.ts";
+import { type Masker, parseMaskedJson, readMasked } from "./_redacted_read.ts";
+import { HttpError } from "./_http.ts";
+
+/** A run as the pages show it. */
+export interface RunJson {
+  id: string;
+  status: string;
+  live: boolean;
+  startedAt: string;
+  endedAt?: string;
+  bytes?: number;
+  holder?: { pid: number; host: string; runtime: string; takenAt: string; heartbeatAt: string };
+  metadata?: unknown;
+  problem?: string;
+}
+
+/** A file of a run. */
+export interface RunFile {
+  /** Relative to the run directory. */
+  path: string;
+  bytes: number;
+}
+
+/** Something in a run directory that is not served, and why. */
+export interface SkippedFile {
+  path: string;
+  reason: string;
+}
+
+/** The most files listed for one run; the page says when there are more. */
+export const MAX_FILES = 5000;
+const MAX_DEPTH = 8;
+/** The largest trace read whole; of a larger one only the end is shown. */
+export const MAX_TRACE_BYTES = 4 * 1024 * 1024;
+
+/** A run for the pages: dates as ISO text, texts masked. */
+export function runJson(run: RunInfo, masker: Masker): RunJson {
+  const out: RunJson = {
+    id: run.id,
+    status: run.status,
+    live: run.status === "running",
+    startedAt: run.startedAt.toISOString(),
+  };
+  if (run.endedAt !== undefined) out.endedAt = run.endedAt.toISOString();
+  if (run.bytes !== undefined) out.bytes = run.bytes;
+  if (run.holder !== undefined) {
+    const { pid, host, runtime, takenAt, heartbeatAt } = run.holder;
+    out.holder = masker.json({ pid, host, runtime, takenAt, heartbeatAt });
+  }
+  if (run.metadata !== undefined) out.metadata = masker.json(run.metadata);
+  if (run.problem !== undefined) out.problem = masker.text(run.problem);
+  return out;
+}
+
+/** A run id from a URL, checked: anything else is a 404 that says so. */
+export function parseRunId(text: string): RunId {
+  try {
+    return RunId.parse(text);
+  } catch (error) {
+    throw new HttpError(
+      404,
+      `no run ${JSON.stringify(text.slice(0, 100))}: ${(error as Error).message}`,
+    );
+  }
+}
+
+/**
+ * One run as listed (by `listing`, default a fresh `listRuns`), with its
+ * size; a 404 naming it when there is none.
+ */
+export async function findRun(
+  ws: Workspace,
+  id: RunId,
+  listing: () => Promise<RunListing> = () => listRuns(ws),
+): Promise<RunInfo> {
+  const listed = (await listing()).runs.find((r) => r.id === id.toString());
+  if (listed === undefined) {
+    throw new RunLogError(
+      "not-found",
+      `no run '${id}' in ${ws.root}/.agent (or it is not a real directory); the runs page lists them`,
+    );
+  }
+  const run = { ...listed };
+  run.bytes = await treeBytes(ws, run.dir);
+  return run;
+}
+
+/**
+ * The workspace path of a file of a run, from a path relative to the run
+ * directory: `..`, absolute paths, backslashes and NUL bytes are refused
+ * here; links and special files by the workspace when it is read.
+ */
+export function runFilePath(id: RunId, relative: string | null): string {
+  if (relative === null || relative === "") {
+    throw new HttpError(400, "name a file of the run with ?path=, such as ?path=pipeline.log");
+  }
+  let normal: string;
+  try {
+    normal = normalizeEntryPath(relative, "view");
+  } catch (error) {
+    if (error instanceof WorkspaceError) {
+      throw new HttpError(
+        403,
+        `refused path ${JSON.stringify(relative.slice(0, 200))}: only files inside the run ` +
+          `directory are served (${error.message})`,
+      );
+    }
+    throw error;
+  }
+  return `${runDirOf(id)}/${normal}`;
+}
+
+/** Every regular file of a run (up to MAX_FILES), and what is skipped. */
+export async function listRunFiles(
+  ws: Workspace,
+  runDir: string,
+): Promise<{ files: RunFile[]; skipped: SkippedFile[]; cut: boolean }> {
+  const files: RunFile[] = [];
+  const skipped: SkippedFile[] = [];
+  let cut = false;
+  const walk = async (dir: string, depth: number): Promise<void> => {
+    for (const entry of await ws.readDir(dir)) {
+      if (files.length >= MAX_FILES) {
+        cut = true;
+        return;
+      }
+      const rel = entry.path.slice(runDir.length + 1);
+      if (entry.isDir) {
+        if (depth < MAX_DEPTH) await walk(entry.path, depth + 1);
+        else skipped.push({ path: rel, reason: "nested too deep" });
+      } else if (entry.isFile) {
+        try {
+          files.push({ path: rel, bytes: await ws.fileSize(entry.path) });
+        } catch (error) {
+          if (!(error instanceof WorkspaceError)) throw error;
+          skipped.push({ path: rel, reason: error.code });
+        }
+      } else {
+        skipped.push({
+          path: rel,
+          reason: entry.isSymlink
+            ? "a symbolic link, never followed"
+            : "not a regular file (FIFO, socket or device)",
+        });
+      }
+    }
+  };
+  await walk(runDir, 0);
+  return { files, skipped, cut };
+}
+
+/** The crash trace of a run, when there is one: its entries parsed, masked. */
+export interface TraceJson {
+  present: boolean;
+  entries: unknown[];
+  final?: unknown;
+  /** Bytes at the start left out (a trace over MAX_TRACE_BYTES). */
+  cut: number;
+  /** Lines that are not JSON. */
+  invalid: number;
+}
+
+/** Reads `event_loop_trace.jsonl` (its last MAX_TRACE_BYTES), masked. */
+export async function readTrace(ws: Workspace, runDir: string, masker: Masker): Promise<TraceJson> {
+  const path = `${runDir}/event_loop_trace.jsonl`;
+  let size: number;
+  try {
+    size = await ws.fileSize(path);
+  } catch (error) {
+    if (error instanceof WorkspaceError && error.code === "not-found") {
+      return { present: false, entries: [], cut: 0, invalid: 0 };
+    }
+    throw error;
+  }
+  const start = Math.max(0, size - MAX_TRACE_BYTES);
+  let text = new TextDecoder().decode(await readMasked(ws, path, start, size, masker));
+  if (start > 0) text = text.slice(text.indexOf("\n") + 1);
+  const trace: TraceJson = { present: true, entries: [], cut: start, invalid: 0 };
+  for (const line of text.split("\n")) {
+    if (line.trim() === "") continue;
+    let value: unknown;
+    try {
+      value = parseMaskedJson(line);
+    } catch {
+      trace.invalid++;
+      trace.entries.push({ unreadable: line.slice(0, 2000) });
+      continue;
+    }
+    const kind = (value as { kind?: unknown } | null)?.kind;
+    if (kind === "final_state") trace.final = value;
+    else trace.entries.push(value);
+  }
+  return trace;
+}

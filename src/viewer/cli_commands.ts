@@ -1,0 +1,198 @@
+/**
+ * `runlog serve` and `runlog report`: the viewer from the command line.
+ * The viewer's modules load only when one of them runs.
+ *
+ * @module
+ */
+import process from "node:process";
+import { spawn } from "node:child_process";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { RunLogError } from "../run_log_error.ts";
+import { formatBytes, type Output } from "../cli/_output.ts";
+import { parse, parseWhole, UsageError } from "../cli/_usage.ts";
+import { resolveRun, workspaceAt } from "../cli/_workspace.ts";
+
+/** A command of the `runlog` command line: what it runs, and its usage and help. */
+export interface ViewerCommand {
+  /** Runs it; resolves the exit code. */
+  run(args: string[], output: Output): Promise<number>;
+  /** One line of usage. */
+  usage: string;
+  /** The help: a first line, then the options. */
+  help: string;
+}
+
+function noMore(rest: string[]): void {
+  if (rest.length > 0) throw new UsageError(`unexpected ${JSON.stringify(rest[0])}`);
+}
+
+// Opens the URL in the desktop's browser through a private launcher file,
+// so that the token never appears in a command line other users can see.
+async function openBrowser(url: string, output: Output): Promise<() => Promise<void>> {
+  const dir = await mkdtemp(join(tmpdir(), "runlog-serve-"));
+  const file = join(dir, "open.html");
+  const attribute = url.replaceAll("&", "&amp;").replaceAll('"', "&quot;");
+  await writeFile(
+    file,
+    `<!doctype html><meta charset="utf-8"><meta name="referrer" content="no-referrer">` +
+      `<meta http-equiv="refresh" content="0;url=${attribute}"><title>runlog</title>` +
+      `<p>Opening the runlog viewer…</p>\n`,
+    { mode: 0o600 },
+  );
+  const [command, args] = process.platform === "darwin"
+    ? ["open", [file]]
+    : process.platform === "win32"
+    ? ["cmd", ["/c", "start", "", file]]
+    : ["xdg-open", [file]];
+  try {
+    const child = spawn(command, args as string[], { stdio: "ignore", detached: true });
+    child.on(
+      "error",
+      () =>
+        output.err(`runlog serve: could not start a browser (${command}); open the URL above\n`),
+    );
+    child.unref();
+  } catch {
+    output.err(`runlog serve: could not start a browser (${command}); open the URL above\n`);
+  }
+  // The browser reads the file within moments; it goes when the server stops.
+  return () => rm(dir, { recursive: true, force: true });
+}
+
+function untilStopped(): Promise<string> {
+  return new Promise((resolve) => {
+    const stop = (signal: string) => {
+      process.off("SIGINT", onInt);
+      process.off("SIGTERM", onTerm);
+      resolve(signal);
+    };
+    const onInt = () => stop("SIGINT");
+    const onTerm = () => stop("SIGTERM");
+    process.on("SIGINT", onInt);
+    process.on("SIGTERM", onTerm);
+  });
+}
+
+/** runlog serve: a local web viewer of the runs, until Ctrl-C. */
+export async function serve(args: string[], output: Output): Promise<number> {
+  const { values, positionals } = parse(args, {
+    root: { type: "string" },
+    port: { type: "string" },
+    host: { type: "string" },
+    "no-open": { type: "boolean" },
+    "no-redact": { type: "boolean" },
+  });
+  noMore(positionals);
+  const port = values.port === undefined ? 0 : parseWhole(values.port, "--port");
+  if (port > 65535) throw new UsageError(`--port ${port}: use 0 to 65535 (0: any free port)`);
+  const host = values.host ?? "127.0.0.1";
+  const redact = values["no-redact"] !== true;
+  const ws = await workspaceAt(values.root ?? ".");
+  const { createViewer } = await import("./create_viewer.ts");
+  const { isLoopback, serveViewer } = await import("./serve_viewer.ts");
+  const viewer = createViewer(ws, { redact });
+  let server;
+  try {
+    server = await serveViewer(viewer, { hostname: host, port });
+  } catch (error) {
+    const text = String((error as Error)?.message ?? error);
+    if (/EADDRINUSE|address already in use|in use/i.test(text)) {
+      throw new RunLogError(
+        "invalid-argument",
+        `port ${port} on ${host} is taken: choose another with --port, or leave --port out ` +
+          "for any free port",
+      );
+    }
+    if (
+      /EADDRNOTAVAIL|EAI_|ENOTFOUND|not available|assign requested address|resolve|lookup/i.test(
+        text,
+      )
+    ) {
+      throw new RunLogError(
+        "invalid-argument",
+        `cannot listen on ${host}: it is not an address of this machine; use 127.0.0.1 ` +
+          "(the default) or an address of one of its interfaces",
+      );
+    }
+    throw error;
+  }
+  // Listening for Ctrl-C before the URL is out: whoever reads it may stop us at once.
+  const stopped = untilStopped();
+  output.out(
+    `Serving the runs of ${ws.root}/.agent (${
+      redact ? "secrets masked" : "REDACTION OFF"
+    }) at\n\n` +
+      `  ${server.openUrl}\n\n` +
+      "The token in this URL is required: share it only with people who may read these logs.\n" +
+      "Ctrl-C stops the server.\n",
+  );
+  if (!isLoopback(host)) {
+    output.err(
+      `runlog serve: listening on ${host}, reachable from other machines over plain HTTP; ` +
+        "anyone who sees the URL can read the logs\n",
+    );
+  }
+  if (!redact) {
+    output.err("runlog serve: --no-redact: secrets in the logs are shown as they are\n");
+  }
+  const cleanup = values["no-open"] === true
+    ? undefined
+    : await openBrowser(server.openUrl, output);
+  await stopped;
+  await server.close();
+  await cleanup?.();
+  output.err("runlog serve: stopped\n");
+  return 0;
+}
+
+/** runlog report: one self-contained HTML file of a run. */
+export async function report(args: string[], output: Output): Promise<number> {
+  const { values, positionals } = parse(args, {
+    root: { type: "string" },
+    output: { type: "string", short: "o" },
+    "no-redact": { type: "boolean" },
+    force: { type: "boolean" },
+  });
+  noMore(positionals.slice(1));
+  const ws = await workspaceAt(values.root ?? ".");
+  const runId = await resolveRun(ws, positionals[0]);
+  const { writeReport } = await import("./report.ts");
+  const redact = values["no-redact"] !== true;
+  const summary = await writeReport(ws, runId, values.output ?? `run-${runId}.html`, {
+    redact,
+    overwrite: values.force === true,
+  });
+  output.out(`${summary.path}\n`);
+  output.err(
+    `runlog report: ${formatBytes(summary.bytes)}, ${summary.effects} effects, ` +
+      `${redact ? "secrets masked" : "REDACTION OFF"}\n`,
+  );
+  for (const note of summary.notes) output.err(`  note: ${note}\n`);
+  return 0;
+}
+
+/** `runlog serve`, for the command table. */
+export const SERVE_COMMAND: ViewerCommand = {
+  run: serve,
+  usage: "runlog serve [--port N] [--host ADDR] [--no-open] [--no-redact]",
+  help: `Serves a web viewer of the runs: timelines, logs, live updates, comparisons.
+Prints the URL to open, with its access token; serves until Ctrl-C.
+  --port N       the port (default: any free port)
+  --host ADDR    the address to listen on (default 127.0.0.1: this machine only)
+  --no-open      do not open a browser
+  --no-redact    show secrets as they are (masked by default, as in runlog pack)`,
+};
+
+/** `runlog report`, for the command table. */
+export const REPORT_COMMAND: ViewerCommand = {
+  run: report,
+  usage: "runlog report <id|latest> [-o FILE] [--no-redact] [--force]",
+  help: `Writes a run as one self-contained HTML page, secrets masked.
+It needs no network and opens from disk; long logs are summarised, and the page says what
+it leaves out.
+  -o, --output FILE  the file (default: run-<id>.html in the current directory)
+  --no-redact        keep secrets as they are (redaction is on by default)
+  --force            replace an existing file`,
+};

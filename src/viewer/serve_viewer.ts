@@ -1,0 +1,181 @@
+/**
+ * Serving a {@linkcode Viewer} over HTTP with the server of the runtime
+ * running it: `Deno.serve`, `Bun.serve`, or `node:http`.
+ *
+ * @module
+ */
+import { RunLogError } from "../run_log_error.ts";
+import { describeValue } from "../_describe_value.ts";
+import type { Viewer } from "./create_viewer.ts";
+import type { StartedServer } from "./_node_server.ts";
+
+/** Options of {@linkcode serveViewer}. */
+export interface ServeOptions {
+  /**
+   * The address to listen on (default `127.0.0.1`: this machine only).
+   * Anything else lets other machines reach the viewer; the token still
+   * guards it, but the traffic is plain HTTP.
+   */
+  hostname?: string;
+  /** The port (default 0: any free port, see {@linkcode ViewerServer.port}). */
+  port?: number;
+}
+
+/** A viewer being served. */
+export interface ViewerServer {
+  /** The address listened on. */
+  readonly hostname: string;
+  /** The port listened on. */
+  readonly port: number;
+  /** The viewer's address, without the token: `http://127.0.0.1:<port>/`. */
+  readonly url: string;
+  /** The address to open: `url` with `?token=…`. */
+  readonly openUrl: string;
+  /** Ends the live streams and stops the server. */
+  close(): Promise<void>;
+}
+
+interface BunServer {
+  port: number;
+  stop(force?: boolean): void | Promise<void>;
+}
+interface BunGlobal {
+  serve(options: {
+    hostname: string;
+    port: number;
+    idleTimeout?: number;
+    fetch(request: Request): Promise<Response>;
+  }): BunServer;
+}
+
+/** Whether an address is this machine only. */
+export function isLoopback(hostname: string): boolean {
+  return hostname === "localhost" || hostname === "::1" || /^127\.\d+\.\d+\.\d+$/.test(hostname);
+}
+
+/**
+ * Serves a viewer on this runtime's HTTP server, on `127.0.0.1` unless
+ * told otherwise.
+ *
+ * @example Serving, fetching with the token, stopping
+ * ```ts ignore
+ * import { NodeWorkspace } from "@ralph/runlog/node";
+ * import { createViewer, serveViewer } from "./mod.ts";
+ *
+ * const server = await serveViewer(createViewer(new NodeWorkspace(process.cwd())));
+ * console.log(`open ${server.openUrl}`);
+ * await server.close();
+ * ```
+ *
+ * @param viewer The handler, from `createViewer`.
+ * @param options Address and port.
+ * @returns The running server.
+ * @throws {RunLogError} `"invalid-argument"` for a refused option, a port
+ * already in use, an address not of this machine or a port needing privileges.
+ */
+export async function serveViewer(
+  viewer: Viewer,
+  options: ServeOptions = {},
+): Promise<ViewerServer> {
+  const hostname = options.hostname ?? "127.0.0.1";
+  const port = options.port ?? 0;
+  if (typeof hostname !== "string" || hostname === "" || /[\s/?#@]/.test(hostname)) {
+    throw new RunLogError(
+      "invalid-argument",
+      `serveViewer: hostname must be an address such as 127.0.0.1, got ${describeValue(hostname)}`,
+    );
+  }
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new RunLogError(
+      "invalid-argument",
+      `serveViewer: port must be a whole number from 0 to 65535, got ${describeValue(port)}`,
+    );
+  }
+  let started: StartedServer;
+  try {
+    started = await listen(viewer, hostname, port);
+  } catch (error) {
+    throw listenError(error, hostname, port);
+  }
+  const host = hostname.includes(":") ? `[${hostname}]` : hostname;
+  const url = `http://${host}:${started.port}/`;
+  let closed: Promise<void> | undefined;
+  return {
+    hostname,
+    port: started.port,
+    url,
+    openUrl: `${url}?token=${viewer.token}`,
+    close: () => {
+      closed ??= (async () => {
+        viewer.close();
+        await started.close();
+      })();
+      return closed;
+    },
+  };
+}
+
+/** The runtimes' "address in use" and "not allowed" in words that say what to do. */
+function listenError(error: unknown, hostname: string, port: number): unknown {
+  const code = (error as { code?: unknown })?.code;
+  const name = (error as { name?: unknown })?.name;
+  const where = `${hostname}:${port}`;
+  if (code === "EADDRINUSE" || name === "AddrInUse") {
+    return new RunLogError(
+      "invalid-argument",
+      `serveViewer: ${where} is already in use; choose another port, or 0 for any free one`,
+      { cause: error },
+    );
+  }
+  if (code === "EADDRNOTAVAIL" || name === "AddrNotAvailable") {
+    return new RunLogError(
+      "invalid-argument",
+      `serveViewer: ${hostname} is not an address of this machine; use 127.0.0.1`,
+      { cause: error },
+    );
+  }
+  if (code === "EACCES" || name === "PermissionDenied") {
+    return new RunLogError(
+      "invalid-argument",
+      `serveViewer: not allowed to listen on ${where} (ports below 1024 need privileges); ` +
+        "choose a port above 1023, or 0",
+      { cause: error },
+    );
+  }
+  return error;
+}
+
+async function listen(viewer: Viewer, hostname: string, port: number): Promise<StartedServer> {
+  let started: StartedServer;
+  if ("Deno" in globalThis) {
+    const controller = new AbortController();
+    started = await new Promise<StartedServer>((resolve, reject) => {
+      try {
+        const server = Deno.serve({
+          hostname,
+          port,
+          signal: controller.signal,
+          onListen: () => {},
+        }, viewer);
+        resolve({
+          port: server.addr.port,
+          close: async () => {
+            controller.abort();
+            await server.finished;
+          },
+        });
+      } catch (error) {
+        reject(error);
+      }
+    });
+  } else if ("Bun" in globalThis) {
+    const bun = (globalThis as unknown as { Bun: BunGlobal }).Bun;
+    // idleTimeout 0: live streams stay open however quiet the run is.
+    const server = bun.serve({ hostname, port, idleTimeout: 0, fetch: viewer });
+    started = { port: server.port, close: async () => void await server.stop(true) };
+  } else {
+    const { serveNode } = await import("./_node_server.ts");
+    started = await serveNode(viewer, hostname, port);
+  }
+  return started;
+}
