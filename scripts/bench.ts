@@ -97,11 +97,34 @@ interface Result {
   create: { createUs: number; floorUs: number; calls: Record<string, number> };
   resume: { bytes: number; nextSeq: number; resumeMs: number; originalMs: number | string }[];
   runs: { runs: number; rawMs: number; listMs: number; pruneMs: number };
-  pack?: Record<string, unknown>;
+  pack: PackResult;
+}
+interface PackSide {
+  seconds: number;
+  mbPerSecond: number;
+  bytesOut: number;
+  extraRssMB?: number;
+  maxRssMB?: number;
+}
+interface PackResult {
+  runs: { size: string; bytes: number; runlog: PackSide; tar: PackSide }[];
+  redaction: { msPerMB: number; mbPerSecond: number; secretsFound: number };
+}
+interface ViewerServerResult {
+  timeToInteractiveMs: { median: number };
+  hoverMs: number;
+  log: { streamedBytes: number; streamMBps: number; rssBaselineMB: number; rssPeakMB: number };
+}
+interface ViewerResult {
+  effects: number;
+  logBytes: number;
+  servers: Record<string, ViewerServerResult>;
 }
 
 const KILL_LINES = 2000;
+const CHROMIUM = "/usr/bin/chromium";
 const results: Result[] = [];
+let viewer: ViewerResult | undefined;
 try {
   logSizes.forEach(makeLog);
   for (const [runtime, command, args] of RUNTIMES) {
@@ -112,18 +135,10 @@ try {
     const kept = SUBJECTS.map((_, i) => durability(command, args, i, KILL_LINES));
     const runsDir = join(data, "runs");
     const runs = lastJson(run(command, [...args, "bench/runs.ts", runsDir, String(RUNS)]));
-    let pack: Record<string, unknown> | undefined;
-    if (existsSync("bench/pack.ts")) {
-      pack = lastJson(
-        run(command, [
-          ...args,
-          "bench/pack.ts",
-          join(data, `pack-${runtime}`),
-          ...(quick ? ["--quick"] : []),
-        ]),
-      );
-      rmSync(join(data, `pack-${runtime}`), { recursive: true, force: true });
-    }
+    // The pack bench prints its JSON over several lines.
+    const pack = JSON.parse(
+      run(command, [...args, "bench/pack.ts", join(data, "pack"), ...(quick ? ["--quick"] : [])]),
+    );
     results.push({
       runtime,
       perLine: writers.perLine,
@@ -133,6 +148,17 @@ try {
       runs,
       pack,
     });
+  }
+  // The viewer: Node drives Chromium against `runlog serve` on each runtime.
+  if (existsSync(CHROMIUM)) {
+    console.error("bench: viewer");
+    viewer = lastJson(run(nodeBinary(), [
+      "bench/viewer.ts",
+      data,
+      "--servers",
+      "deno,bun,node",
+      ...(quick ? ["--effects", "10000", "--log-gb", "0.1", "--rounds", "1"] : []),
+    ]));
   }
 } finally {
   rmSync(data, { recursive: true, force: true });
@@ -277,10 +303,64 @@ for (const r of results) {
     } | ${f(r.runs.pruneMs, 1)} | ${f(r.runs.pruneMs / r.runs.rawMs)} |`,
   );
 }
-if (results.some((r) => r.pack !== undefined)) {
-  out.push("", "## Packing a run", "", "```json");
-  for (const r of results) out.push(JSON.stringify({ runtime: r.runtime, ...r.pack }));
-  out.push("```");
+out.push(
+  "",
+  "## Packing a run",
+  "",
+  "`packRun` (tar.gz at gzip level 6, secrets masked, SHA-256 manifest) of a run of provider " +
+    "logs against `tar czf` of the same directory, each in a fresh process. *extra RSS*: the " +
+    "packing process's peak resident memory above what it had before packing (target: under " +
+    "64 MB whatever the run's size); *max RSS*: the whole process, from `/usr/bin/time -v`. " +
+    "Target: throughput comparable to `tar czf`.",
+  "",
+  "| runtime | run | packRun s | MB/s | tar czf MB/s | ÷ tar time | extra RSS MB | max RSS MB (tar) |",
+  "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+);
+for (const r of results) {
+  for (const x of r.pack.runs) {
+    out.push(
+      `| ${r.runtime} | ${x.size} | ${f(x.runlog.seconds, 1)} | ${f(x.runlog.mbPerSecond, 0)} | ${
+        f(x.tar.mbPerSecond, 0)
+      } | ${f(x.runlog.seconds / x.tar.seconds)} | ${x.runlog.extraRssMB ?? "–"} | ${
+        x.runlog.maxRssMB ?? "–"
+      } (${x.tar.maxRssMB ?? "–"}) |`,
+    );
+  }
+}
+out.push(
+  "",
+  "The redactor alone, 64 MB of provider-log text in 256 KiB chunks:",
+  "",
+  "| runtime | ms per MB | MB/s | secrets found |",
+  "| --- | ---: | ---: | ---: |",
+  ...results.map((r) =>
+    `| ${r.runtime} | ${f(r.pack.redaction.msPerMB, 1)} | ${
+      f(r.pack.redaction.mbPerSecond, 0)
+    } | ${r.pack.redaction.secretsFound} |`
+  ),
+);
+out.push("", "## The viewer", "");
+if (viewer === undefined) {
+  out.push(`Not measured: no Chromium at ${CHROMIUM} (\`apt-get install chromium\`).`);
+} else {
+  out.push(
+    `\`runlog serve\` on each runtime, driven from Node through headless Chromium. *open*: ` +
+      `from navigation to the run page of ${viewer.effects.toLocaleString("en")} effects until ` +
+      "its whole timeline is drawn and answers a hover (median of rounds; target: under 1 s " +
+      `for 100,000). *stream*: a ${size(viewer.logBytes)} log read whole through the raw ` +
+      "endpoint, then paged through (five pages, two of them searches), with the server's " +
+      "resident memory before and at its peak (target: bounded whatever the log's size).",
+    "",
+    "| server | open ms | hover ms | stream MB/s | RSS before MB | RSS peak MB |",
+    "| --- | ---: | ---: | ---: | ---: | ---: |",
+  );
+  for (const [server, v] of Object.entries(viewer.servers)) {
+    out.push(
+      `| ${server} | ${f(v.timeToInteractiveMs.median, 0)} | ${f(v.hoverMs, 0)} | ${
+        f(v.log.streamMBps, 0)
+      } | ${f(v.log.rssBaselineMB, 0)} | ${f(v.log.rssPeakMB, 0)} |`,
+    );
+  }
 }
 out.push("");
 writeFileSync("BENCHMARKS.md", out.join("\n"));

@@ -9,7 +9,6 @@ import { spawn } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { RunLogError } from "../run_log_error.ts";
 import { formatBytes, type Output } from "../cli/_output.ts";
 import { parse, parseWhole, UsageError } from "../cli/_usage.ts";
 import { resolveRun, workspaceAt } from "../cli/_workspace.ts";
@@ -93,31 +92,7 @@ export async function serve(args: string[], output: Output): Promise<number> {
   const { createViewer } = await import("./create_viewer.ts");
   const { isLoopback, serveViewer } = await import("./serve_viewer.ts");
   const viewer = createViewer(ws, { redact });
-  let server;
-  try {
-    server = await serveViewer(viewer, { hostname: host, port });
-  } catch (error) {
-    const text = String((error as Error)?.message ?? error);
-    if (/EADDRINUSE|address already in use|in use/i.test(text)) {
-      throw new RunLogError(
-        "invalid-argument",
-        `port ${port} on ${host} is taken: choose another with --port, or leave --port out ` +
-          "for any free port",
-      );
-    }
-    if (
-      /EADDRNOTAVAIL|EAI_|ENOTFOUND|not available|assign requested address|resolve|lookup/i.test(
-        text,
-      )
-    ) {
-      throw new RunLogError(
-        "invalid-argument",
-        `cannot listen on ${host}: it is not an address of this machine; use 127.0.0.1 ` +
-          "(the default) or an address of one of its interfaces",
-      );
-    }
-    throw error;
-  }
+  const server = await serveViewer(viewer, { hostname: host, port });
   // Listening for Ctrl-C before the URL is out: whoever reads it may stop us at once.
   const stopped = untilStopped();
   output.out(

@@ -115,7 +115,10 @@ export async function serveViewer(
   };
 }
 
-/** The runtimes' "address in use" and "not allowed" in words that say what to do. */
+/**
+ * The runtimes' "address in use", "no such address" and "not allowed" in
+ * words that say what to do.
+ */
 function listenError(error: unknown, hostname: string, port: number): unknown {
   const code = (error as { code?: unknown })?.code;
   const name = (error as { name?: unknown })?.name;
@@ -127,10 +130,14 @@ function listenError(error: unknown, hostname: string, port: number): unknown {
       { cause: error },
     );
   }
-  if (code === "EADDRNOTAVAIL" || name === "AddrNotAvailable") {
+  const message = String((error as { message?: unknown })?.message ?? "");
+  if (
+    code === "EADDRNOTAVAIL" || name === "AddrNotAvailable" || code === "ENOTFOUND" ||
+    code === "EAI_AGAIN" || code === "EINVAL" || /failed to lookup address/.test(message)
+  ) {
     return new RunLogError(
       "invalid-argument",
-      `serveViewer: ${hostname} is not an address of this machine; use 127.0.0.1`,
+      `serveViewer: ${hostname} is not an address of this machine (or does not resolve); use 127.0.0.1`,
       { cause: error },
     );
   }
