@@ -139,7 +139,7 @@ function whole(text: string | null, name: string, fallback?: number): number {
  * ```ts
  * import assert from "node:assert/strict";
  * import { MemoryWorkspace, RunLogContext } from "@ralph/runlog";
- * import { createViewer } from "./mod.ts";
+ * import { createViewer } from "@ralph/runlog/viewer";
  *
  * const ws = new MemoryWorkspace();
  * const ctx = await RunLogContext.create(ws);

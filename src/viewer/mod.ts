@@ -24,7 +24,7 @@
  * ```ts
  * import assert from "node:assert/strict";
  * import { MemoryWorkspace, RunLogContext } from "@ralph/runlog";
- * import { createViewer, renderReport } from "./mod.ts";
+ * import { createViewer, renderReport } from "@ralph/runlog/viewer";
  *
  * const ws = new MemoryWorkspace();
  * const ctx = await RunLogContext.create(ws);

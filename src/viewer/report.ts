@@ -106,7 +106,7 @@ type Row = LogEntry | { sep: string };
  * ```ts
  * import assert from "node:assert/strict";
  * import { EventLoopLogger, MemoryWorkspace, RunLogContext } from "@ralph/runlog";
- * import { renderReport } from "./mod.ts";
+ * import { renderReport } from "@ralph/runlog/viewer";
  *
  * const ws = new MemoryWorkspace();
  * const ctx = await RunLogContext.create(ws);
@@ -284,7 +284,7 @@ async function pipelineRows(
  * import { tmpdir } from "node:os";
  * import { join } from "node:path";
  * import { MemoryWorkspace, RunLogContext } from "@ralph/runlog";
- * import { writeReport } from "./mod.ts";
+ * import { writeReport } from "@ralph/runlog/viewer";
  *
  * const ws = new MemoryWorkspace(); // or new NodeWorkspace(process.cwd()), …
  * const ctx = await RunLogContext.create(ws);

@@ -60,7 +60,7 @@ export function isLoopback(hostname: string): boolean {
  * @example Serving, fetching with the token, stopping
  * ```ts ignore
  * import { NodeWorkspace } from "@ralph/runlog/node";
- * import { createViewer, serveViewer } from "./mod.ts";
+ * import { createViewer, serveViewer } from "@ralph/runlog/viewer";
  *
  * const server = await serveViewer(createViewer(new NodeWorkspace(process.cwd())));
  * console.log(`open ${server.openUrl}`);
