@@ -14,10 +14,10 @@ import { open, stat } from "node:fs/promises";
 import { cpus, totalmem } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
-import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { NodeWorkspace } from "../src/adapters/node.ts";
 import { writeViewerRun } from "../tests/fixtures/viewer_run.ts";
+import { launchChromium, serveCommand } from "../tests/fixtures/viewer_harness.ts";
 import type { PageGlobals } from "../tests/fixtures/viewer_page.ts";
 
 const { values, positionals } = parseArgs({
@@ -36,32 +36,13 @@ if (dataDir === undefined) {
   );
   process.exit(2);
 }
-const CHROMIUM = "/usr/bin/chromium";
-const repo = fileURLToPath(new URL("..", import.meta.url));
 const EFFECTS = Number(values.effects);
 const LOG_BYTES = Math.round(Number(values["log-gb"]) * 1e9);
 const ROUNDS = Number(values.rounds);
 const root = join(dataDir, `viewer-bench-${process.pid}`);
 
-function serveArgv(server: string): string[] {
-  const args = ["serve", "--root", root, "--no-open"];
-  if (server === "deno") {
-    return [
-      join(repo, "node_modules/deno/deno"),
-      "run",
-      "-A",
-      join(repo, "src/cli/mod.ts"),
-      ...args,
-    ];
-  }
-  if (server === "bun") {
-    return [join(repo, "node_modules/bun/bin/bun.exe"), join(repo, "bin/runlog.mjs"), ...args];
-  }
-  return [process.execPath, join(repo, "bin/runlog.mjs"), ...args];
-}
-
 async function start(server: string): Promise<{ child: ChildProcess; url: string }> {
-  const argv = serveArgv(server);
+  const argv = serveCommand(server, root);
   const child = spawn(argv[0], argv.slice(1), { stdio: ["ignore", "pipe", "inherit"] });
   let out = "";
   const url = await new Promise<string>((resolve, reject) => {
@@ -129,22 +110,7 @@ try {
   result.logBytes = await writeHugeLog(hugePath, LOG_BYTES);
   result.writeLogMs = Math.round(performance.now() - t);
 
-  const { chromium } = await import("playwright-core");
-  const userData = join(root, "chromium-profile");
-  const context = await chromium.launchPersistentContext(userData, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: [
-      "--headless",
-      "--no-sandbox",
-      "--disable-gpu",
-      "--disable-background-networking",
-      "--disable-component-update",
-      "--disable-sync",
-      "--no-first-run",
-    ],
-    viewport: { width: 1280, height: 800 },
-  });
+  const context = await launchChromium(join(root, "chromium-profile"));
   const servers: Record<string, unknown> = {};
   try {
     for (const server of values.servers!.split(",")) {

@@ -18,6 +18,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import process from "node:process";
 import { SUBJECTS } from "../bench/_subjects.ts";
+import { CHROMIUM } from "../tests/fixtures/viewer_harness.ts";
 import { bunBinary, denoBinary, nodeBinary } from "./_toolchain.ts";
 
 const quick = process.argv.includes("--quick");
@@ -122,7 +123,6 @@ interface ViewerResult {
 }
 
 const KILL_LINES = 2000;
-const CHROMIUM = "/usr/bin/chromium";
 const results: Result[] = [];
 let viewer: ViewerResult | undefined;
 try {

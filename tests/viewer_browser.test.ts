@@ -16,20 +16,11 @@ import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { parseEventLoopLine, RunLogContext } from "../mod.ts";
 import { NodeWorkspace } from "../src/adapters/node.ts";
+import { CHROMIUM, launchChromium, serveCommand } from "./fixtures/viewer_harness.ts";
 import { writeViewerRun } from "./fixtures/viewer_run.ts";
 import { runtime } from "./_runtime.ts";
 import type { Bar, PageGlobals } from "./fixtures/viewer_page.ts";
 
-const CHROMIUM = "/usr/bin/chromium";
-const ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--no-first-run",
-];
 const repo = fileURLToPath(new URL("..", import.meta.url));
 const RUST = fileURLToPath(new URL("../../shared/fixtures/ralph-rust/", import.meta.url));
 const SCRIPT = "<script>alert(1)</script>";
@@ -42,24 +33,6 @@ const SKIP = runtime !== "node"
   : missing && process.env.CI === undefined
   ? `no Chromium at ${CHROMIUM}: apt-get install chromium`
   : false;
-
-/** `runlog serve` under a runtime, from this checkout. */
-function serveCommand(server: string, root: string): string[] {
-  const args = ["serve", "--root", root, "--no-open"];
-  if (server === "deno") {
-    return [
-      join(repo, "node_modules/deno/deno"),
-      "run",
-      "-A",
-      join(repo, "src/cli/mod.ts"),
-      ...args,
-    ];
-  }
-  if (server === "bun") {
-    return [join(repo, "node_modules/.bin/bun"), join(repo, "bin/runlog.mjs"), ...args];
-  }
-  return [process.execPath, join(repo, "bin/runlog.mjs"), ...args];
-}
 
 function reportCommand(server: string, root: string, id: string, out: string): string[] {
   const serve = serveCommand(server, root);
@@ -502,14 +475,8 @@ test(
     timeout: 300_000,
   },
   async (t) => {
-    const { chromium } = await import("playwright-core");
     const userData = await mkdtemp(join(tmpdir(), "runlog-chromium-"));
-    const context = await chromium.launchPersistentContext(userData, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ARGS,
-      viewport: { width: 1280, height: 800 },
-    });
+    const context = await launchChromium(userData);
     try {
       for (const server of ["deno", "bun", "node"]) {
         await t.test(
@@ -531,17 +498,11 @@ test("viewer in Chromium: screenshots of the runs page and a run page", {
       "set RUNLOG_SCREENSHOTS=1 to regenerate docs/screenshots/"),
   timeout: 120_000,
 }, async () => {
-  const { chromium } = await import("playwright-core");
   const root = await mkdtemp(join(tmpdir(), "runlog-screens-"));
   const userData = await mkdtemp(join(tmpdir(), "runlog-chromium-"));
   const { failed } = await screenshotWorkspace(root);
   const { child, url } = await startServer("node", root);
-  const context = await chromium.launchPersistentContext(userData, {
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ARGS,
-    viewport: { width: 1280, height: 800 },
-  });
+  const context = await launchChromium(userData);
   try {
     const out = join(repo, "docs/screenshots");
     await mkdir(out, { recursive: true });

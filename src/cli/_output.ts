@@ -57,18 +57,7 @@ export function paintStatus(output: Output, status: RunStatus): string {
   return paint(output, STATUS_STYLE[status], status);
 }
 
-/** Bytes for people: "512 B", "3.4 MB", "1.2 GB". */
-export function formatBytes(bytes: number): string {
-  if (bytes < 1000) return `${bytes} B`;
-  const units = ["kB", "MB", "GB", "TB"];
-  let value = bytes / 1000;
-  let unit = 0;
-  while (value >= 1000 && unit < units.length - 1) {
-    value /= 1000;
-    unit++;
-  }
-  return `${value < 10 ? value.toFixed(1) : Math.round(value)} ${units[unit]}`;
-}
+export { formatBytes } from "../_format_bytes.ts";
 
 /** A duration for people: "850 ms", "42 s", "3 min 5 s", "2 h 10 min". */
 export function formatDuration(ms: number): string {

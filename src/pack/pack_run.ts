@@ -21,7 +21,8 @@ import { type Matcher, matcherFor } from "./_matcher.ts";
 import { RedactionEngine } from "./_redaction_engine.ts";
 import { gzip } from "./_gzip.ts";
 import { FlowLimit } from "./_flow_limit.ts";
-import { type ArchiveSink, fileSink, streamSink } from "./_archive_sink.ts";
+import { type ArchiveSink, streamSink } from "./_archive_sink.ts";
+import { openOutputFile } from "../_output_file.ts";
 import { listRunTree, type TreeEntry, vanishedReason } from "./_run_tree.ts";
 import {
   formatManifest,
@@ -301,7 +302,12 @@ export async function packRun(
   const runDir = runDirOf(id);
   await requireRunDir(workspace, id, runDir);
   const sink = typeof opts.output === "string"
-    ? await fileSink(opts.output, opts.overwrite, await runDirOnDisk(workspace, runDir))
+    ? await openOutputFile(opts.output, {
+      caller: "packRun",
+      what: "archive",
+      overwrite: opts.overwrite,
+      notInside: await runDirOnDisk(workspace, runDir),
+    })
     : streamSink(opts.output);
   try {
     const summary = await pack(workspace, id, runDir, opts, sink);

@@ -6,13 +6,12 @@
  *
  * @module
  */
-import { link, lstat, open, rename, unlink } from "node:fs/promises";
-import { basename, dirname, join, resolve } from "node:path";
 import type { Workspace } from "../workspace.ts";
 import { RunId } from "../run_id.ts";
 import { RunLogError } from "../run_log_error.ts";
 import { describeValue } from "../_describe_value.ts";
-import { mapError } from "../_map_error.ts";
+import { openOutputFile } from "../_output_file.ts";
+import { formatBytes } from "../_format_bytes.ts";
 import type { RedactionPattern } from "../pack/redaction_patterns.ts";
 import { makeMasker } from "./_redacted_read.ts";
 import { type LogEntry, readLogPage } from "./_log_lines.ts";
@@ -59,18 +58,6 @@ const MAX_LOG_FILES = 60;
 const LOGS_BUDGET = 2 * 1024 * 1024;
 const SKIP_FILES =
   /^(run\.json|event_loop\.log|pipeline\.log|event_loop_trace\.jsonl|lease\.\d+\.json|\.keep)$/;
-
-function formatBytes(bytes: number): string {
-  if (bytes < 1000) return `${bytes} B`;
-  const units = ["kB", "MB", "GB", "TB"];
-  let value = bytes / 1000;
-  let unit = 0;
-  while (value >= 1000 && unit < units.length - 1) {
-    value /= 1000;
-    unit++;
-  }
-  return `${value < 10 ? value.toFixed(1) : Math.round(value)} ${units[unit]}`;
-}
 
 function count(n: number): string {
   return n.toLocaleString("en-US");
@@ -318,69 +305,22 @@ export async function writeReport(
       `writeReport: output must be a file path, got ${describeValue(output)}`,
     );
   }
-  const target = resolve(output);
-  const existing = await lstat(target).catch(() => undefined);
-  if (existing?.isDirectory()) {
-    throw new RunLogError(
-      "invalid-argument",
-      `writeReport: the output '${output}' is a directory; give the path of the HTML file to write`,
-    );
-  }
-  const overwrite = options?.overwrite === true;
-  if (existing !== undefined && !overwrite) {
-    throw new RunLogError(
-      "invalid-argument",
-      `writeReport: the output '${output}' already exists; choose another path, or replace it ` +
-        "with { overwrite: true } (--force on the command line)",
-    );
-  }
-  const { html, notes, effects } = await renderReport(ws, runId, options);
-  const bytes = new TextEncoder().encode(html);
-  const random = Array.from(
-    crypto.getRandomValues(new Uint8Array(8)),
-    (b) => b.toString(16).padStart(2, "0"),
-  ).join("");
-  const temp = join(dirname(target), `.${basename(target)}.${random}.tmp`);
+  const file = await openOutputFile(output, {
+    caller: "writeReport",
+    what: "report",
+    overwrite: options?.overwrite === true,
+  });
+  let bytes: Uint8Array;
+  let rendered: RenderedReport;
   try {
-    const handle = await open(temp, "wx", 0o600);
-    try {
-      for (let done = 0; done < bytes.length;) {
-        done += (await handle.write(bytes, done, bytes.length - done)).bytesWritten;
-      }
-      await handle.datasync();
-    } finally {
-      await handle.close();
-    }
-    await place(temp, target, overwrite);
+    rendered = await renderReport(ws, runId, options);
+    bytes = new TextEncoder().encode(rendered.html);
+    await file.write(bytes);
   } catch (error) {
-    await unlink(temp).catch(() => {});
-    if ((error as { code?: string }).code === "EEXIST") {
-      throw new RunLogError(
-        "invalid-argument",
-        `writeReport: the output '${output}' appeared while the report was written; choose ` +
-          "another path, or replace it with { overwrite: true }",
-      );
-    }
-    throw mapError(error, "writeReport", output);
+    await file.abort(error);
+    throw error;
   }
-  return { path: target, bytes: bytes.length, notes, effects };
-}
-
-// Gives the finished temp file its name. Without overwrite, a hard link is
-// an exclusive rename: it fails if a file appeared at the target meanwhile.
-async function place(temp: string, target: string, overwrite: boolean): Promise<void> {
-  if (overwrite) return await rename(temp, target);
-  try {
-    await link(temp, target);
-    await unlink(temp);
-    return;
-  } catch (error) {
-    const code = (error as { code?: string }).code ?? "";
-    if (!["EPERM", "ENOTSUP", "EOPNOTSUPP", "ENOSYS", "EMLINK"].includes(code)) throw error;
-  }
-  // A file system without hard links: check, then rename.
-  if (await lstat(target).then(() => true, () => false)) {
-    throw Object.assign(new Error(`'${target}' exists`), { code: "EEXIST" });
-  }
-  await rename(temp, target);
+  await file.commit();
+  const { notes, effects } = rendered;
+  return { path: file.path, bytes: bytes.length, notes, effects };
 }
