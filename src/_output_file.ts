@@ -6,6 +6,7 @@ import type { FileHandle } from "node:fs/promises";
 import { basename, dirname, join, resolve, sep } from "node:path";
 import { RunLogError } from "./run_log_error.ts";
 import { errnoOf, mapError } from "./_map_error.ts";
+import { tempName } from "./_temp_files.ts";
 
 /** A file being written. */
 export interface OutputFile {
@@ -25,13 +26,6 @@ export interface OutputFileOptions {
   overwrite: boolean;
   /** An absolute directory the file must not be in (the run being packed). */
   notInside?: string;
-}
-
-function randomHex(): string {
-  return Array.from(
-    crypto.getRandomValues(new Uint8Array(8)),
-    (b) => b.toString(16).padStart(2, "0"),
-  ).join("");
 }
 
 /**
@@ -72,7 +66,7 @@ export async function openOutputFile(
         `write the ${what} somewhere else`,
     );
   }
-  const temp = join(parent, `.${basename(target)}.${randomHex()}.tmp`);
+  const temp = join(parent, tempName(basename(target)));
   let handle: FileHandle;
   try {
     handle = await open(temp, "wx", 0o600);

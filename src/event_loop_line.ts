@@ -166,23 +166,8 @@ export type EventLoopContext =
   | Readonly<Record<string, unknown>>
   | readonly (readonly [unknown, unknown])[];
 
-/**
- * Builds a line in one pass, without intermediate arrays: the hot path of
- * `EventLoopLogger.logEffect`. Values are written with `safeString()`, which
- * never throws (BigInt, symbols, circular objects);
- * `tsIsSafe` skips quoting a timestamp the logger made itself.
- */
-export function buildEventLoopLine(
-  seq: number,
-  ts: string,
-  phase: string,
-  effect: string,
-  event: string,
-  extra: readonly unknown[] | undefined,
-  context: EventLoopContext | undefined,
-  durationMs: number,
-  tsIsSafe = false,
-): string {
+// A seq and a duration are whole numbers of at least 0; said in terms of the effect.
+function assertSeqAndDuration(seq: number, durationMs: number, effect: string): void {
   if (!isDurationMs(seq)) {
     throw new RunLogError(
       "invalid-argument",
@@ -196,7 +181,25 @@ export function buildEventLoopLine(
         "it must be a non-negative integer number of milliseconds (round it)",
     );
   }
-  let line = `${seq} ts=${tsIsSafe ? ts : quote(ts)} phase=${quoteName(safeString(phase))} effect=${
+}
+
+/**
+ * Builds a line as text, for {@linkcode formatEventLoopLine}; the logger
+ * writes bytes with {@linkcode writeEventLoopLine}. Values are written with
+ * `safeString()`, which never throws (BigInt, symbols, circular objects).
+ */
+export function buildEventLoopLine(
+  seq: number,
+  ts: string,
+  phase: string,
+  effect: string,
+  event: string,
+  extra: readonly unknown[] | undefined,
+  context: EventLoopContext | undefined,
+  durationMs: number,
+): string {
+  assertSeqAndDuration(seq, durationMs, effect);
+  let line = `${seq} ts=${quote(ts)} phase=${quoteName(safeString(phase))} effect=${
     quoteName(safeString(effect))
   } event=${quoteName(safeString(event))}`;
   if (extra !== undefined && extra.length > 0) {
@@ -289,26 +292,15 @@ const COMMA_BYTE = 0x2c;
 const CLOSE_BYTE = 0x5d;
 const NEWLINE_BYTE = 0x0a;
 
-// The fixed parts of a line, encoded once and copied: " ts=<second>." per
-// second, " phase=… effect=… event=…" per triple, " ctx=<key>=" and
-// ",<key>=" per key. Bounded, so that unique values cannot grow them.
-let tsSecond = Number.NaN;
-let tsBytes = new Uint8Array(0);
+// The fixed parts of a line, encoded once and copied: " ts=", the ISO
+// second (isoSecondBytes), " phase=… effect=… event=…" per triple,
+// " ctx=<key>=" and ",<key>=" per key. Bounded, so that unique values
+// cannot grow them.
+const TS_KEY = encodeText(" ts=");
 const triples = new Map<string, Map<string, Map<string, Uint8Array>>>();
 let tripleCount = 0;
 const firstKeys = new Map<string, Uint8Array>();
 const laterKeys = new Map<string, Uint8Array>();
-
-function tsPrefix(second: number): Uint8Array {
-  if (second !== tsSecond) {
-    const prefix = isoSecondBytes(second);
-    tsBytes = new Uint8Array(4 + prefix.length);
-    tsBytes.set(encodeText(" ts="));
-    tsBytes.set(prefix, 4);
-    tsSecond = second;
-  }
-  return tsBytes;
-}
 
 // The last triple, checked first: consecutive lines mostly repeat it.
 let lastPhase = "";
@@ -383,15 +375,13 @@ export function writeEventLoopLine(
   context: EventLoopContext | undefined,
   durationMs: number,
 ): void {
-  if (!isDurationMs(seq) || !isDurationMs(durationMs)) {
-    // The string builder says what is wrong.
-    buildEventLoopLine(seq, "", phase, effect, event, extra, context, durationMs);
-  }
+  assertSeqAndDuration(seq, durationMs, effect);
   const ms = typeof now === "number" ? now : now.getTime();
   const second = Math.floor(ms / 1000);
   out.reset();
   out.digits(seq);
-  out.bytes(tsPrefix(second));
+  out.bytes(TS_KEY);
+  out.bytes(isoSecondBytes(second));
   out.padded(ms - second * 1000, 3);
   out.byte(Z_BYTE);
   out.bytes(tripleBytes(phase, effect, event));
@@ -404,15 +394,14 @@ export function writeEventLoopLine(
     out.byte(CLOSE_BYTE);
   }
   if (context !== undefined) {
-    let pairs = 0;
     if (Array.isArray(context)) {
       for (let i = 0; i < context.length; i++) {
-        writePair(out, pairs++, safeString(context[i][0]), context[i][1]);
+        writePair(out, i, safeString(context[i][0]), context[i][1]);
       }
     } else {
       const keys = Object.keys(context);
       for (let i = 0; i < keys.length; i++) {
-        writePair(out, pairs++, keys[i], (context as Record<string, unknown>)[keys[i]]);
+        writePair(out, i, keys[i], (context as Record<string, unknown>)[keys[i]]);
       }
     }
   }

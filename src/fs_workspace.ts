@@ -29,6 +29,8 @@ import {
 import { errnoOf, mapError } from "./_map_error.ts";
 import { decodeUtf8, utf8Length } from "./_utf8.ts";
 import { describeValue } from "./_describe_value.ts";
+import { tempName } from "./_temp_files.ts";
+import { isWorkspaceError } from "./_workspace_checks.ts";
 
 /**
  * Who may read what a workspace creates; see {@linkcode WorkspaceOptions}.
@@ -109,11 +111,7 @@ const KIND_NAMES: Record<FileKind, string> = {
 
 /** A unique name beside `path` for a temporary file: `.<name>.<16 hex>.tmp`. */
 function tempSibling(p: string): string {
-  const random = Array.from(
-    crypto.getRandomValues(new Uint8Array(8)),
-    (b) => b.toString(16).padStart(2, "0"),
-  ).join("");
-  return joinPath(parentOf(p), `.${baseName(p)}.${random}.tmp`);
+  return joinPath(parentOf(p), tempName(baseName(p)));
 }
 
 function assertBytes(value: unknown, operation: string, path: string, what: string): void {
@@ -667,12 +665,7 @@ export class FsWorkspace implements Workspace {
         const { file } = this.#openAsIs(operation, path, p, existing);
         return how === "replace" ? truncated(file) : file;
       } catch (error) {
-        if (
-          !(error instanceof WorkspaceError && error.code === "not-found") &&
-          errnoOf(error) !== "ENOENT"
-        ) {
-          throw error;
-        }
+        if (!isWorkspaceError(error, "not-found") && errnoOf(error) !== "ENOENT") throw error;
       }
     }
     let info = how === "exclusive" ? undefined : this.#lstat(p);
@@ -680,17 +673,15 @@ export class FsWorkspace implements Workspace {
       try {
         return this.driver.open(this.#abs(p), created, this.#permissions.file);
       } catch (error) {
-        if (how === "exclusive" || errnoOf(error) !== "EEXIST") {
-          if (errnoOf(error) === "EEXIST") {
-            const there = this.#lstat(p);
-            throw new WorkspaceError("already-exists", operation, path, {
-              cause: error,
-              detail: `'${p}' already exists${
-                there && there.kind !== "file" ? ` (${KIND_NAMES[there.kind]})` : ""
-              }; an exclusive open never reuses a file`,
-            });
-          }
-          throw error;
+        if (errnoOf(error) !== "EEXIST") throw error;
+        if (how === "exclusive") {
+          const there = this.#lstat(p);
+          throw new WorkspaceError("already-exists", operation, path, {
+            cause: error,
+            detail: `'${p}' already exists${
+              there && there.kind !== "file" ? ` (${KIND_NAMES[there.kind]})` : ""
+            }; an exclusive open never reuses a file`,
+          });
         }
         // Created by another process meanwhile: open it as an existing file.
         info = this.#lstat(p);

@@ -20,18 +20,20 @@
  */
 import type { Workspace } from "./workspace.ts";
 import type { ProcessHost } from "./process_host.ts";
-import { WorkspaceError } from "./workspace_error.ts";
 import { RunLogError } from "./run_log_error.ts";
+import { randomHex } from "./_bytes.ts";
+import { sleep } from "./_sleep.ts";
+import { isWorkspaceError } from "./_workspace_checks.ts";
 
 /** The name of generation `n` of a run's lease. */
-export function leaseFileName(generation: number): string {
+function leaseFileName(generation: number): string {
   return `lease.${generation}.json`;
 }
 
 const LEASE_NAME = /^lease\.([1-9]\d{0,15})\.json$/;
 
 /** How often a holder refreshes its heartbeat by default, in ms. */
-export const DEFAULT_HEARTBEAT_MS = 10_000;
+const DEFAULT_HEARTBEAT_MS = 10_000;
 
 /**
  * A heartbeat older than this many intervals makes a lease stale.
@@ -106,17 +108,6 @@ export interface LeaseHolder {
   releasedAt?: string;
 }
 
-function randomHex(bytes: number): string {
-  return Array.from(
-    crypto.getRandomValues(new Uint8Array(bytes)),
-    (b) => b.toString(16).padStart(2, "0"),
-  ).join("");
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
 function toText(holder: LeaseHolder): string {
   return JSON.stringify(
     {
@@ -171,7 +162,7 @@ export type LeaseState =
  * Whether `holder` still holds its lease, seen from `host` at `now`: its
  * heartbeat is fresh and, on the same host, its process runs.
  */
-export function judgeLease(
+function judgeLease(
   holder: LeaseHolder,
   host: ProcessHost | undefined,
   now: number,
@@ -208,8 +199,8 @@ async function readHolder(
     try {
       text = await ws.read(path, { maxBytes: MAX_LEASE_BYTES });
     } catch (error) {
-      if (error instanceof WorkspaceError && error.code === "not-found") return "missing";
-      if (error instanceof WorkspaceError && error.code === "too-large") return "unreadable";
+      if (isWorkspaceError(error, "not-found")) return "missing";
+      if (isWorkspaceError(error, "too-large")) return "unreadable";
       throw error;
     }
     const holder = fromText(text);
@@ -401,8 +392,7 @@ export class Lease {
 
   /** Stops the heartbeat and marks the lease released, if it is still the current one. */
   async release(): Promise<void> {
-    this.#stop?.();
-    this.#stop = undefined;
+    this.stop();
     if (await this.#stillCurrent()) {
       this.holder = { ...this.holder, releasedAt: new Date().toISOString() };
       await this.#ws.writeAtomic(this.#path, toText(this.holder));
@@ -452,7 +442,7 @@ async function createExclusive(ws: Workspace, path: string, text: string): Promi
   try {
     handle = await ws.openAppend(path, { exclusive: true });
   } catch (error) {
-    if (error instanceof WorkspaceError && error.code === "already-exists") return false;
+    if (isWorkspaceError(error, "already-exists")) return false;
     throw error;
   }
   try {

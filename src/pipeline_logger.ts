@@ -279,7 +279,7 @@ function messageText(message: string, local: boolean): string {
 
 // The frame after the timestamp's milliseconds, per level: "Z] [INFO] ".
 const LEVEL_FRAMES = new Map(
-  ["INFO", "OK", "WARN", "ERROR", "STEP"].map((level) => [level, encodeText(`Z] [${level}] `)]),
+  LEVELS.map((level) => [level, encodeText(`Z] [${level}] `)]),
 );
 const OPEN_BRACKET = 0x5b;
 const NEWLINE = 0x0a;

@@ -6,12 +6,12 @@
  */
 import type { Workspace } from "./workspace.ts";
 import type { AppendHandle } from "./append_handle.ts";
-import { WorkspaceError } from "./workspace_error.ts";
 import { MAX_COLLISION_COUNTER, RunId } from "./run_id.ts";
 import { RunLogError } from "./run_log_error.ts";
 import {
   type ConfigSummary,
   formatRunMetadata,
+  isEndStatus,
   parseRunMetadata,
   type RunEndStatus,
   type RunMetadata,
@@ -21,7 +21,10 @@ import { Lease } from "./lease.ts";
 import { assertFileName, assertU32 } from "./_file_name.ts";
 import { assertClock } from "./_iso_time.ts";
 import { describeValue } from "./_describe_value.ts";
+import { removeTempFiles } from "./_temp_files.ts";
+import { sleep } from "./_sleep.ts";
 import { type AgentLogHeader, formatAgentLogHeader } from "./agent_log_header.ts";
+import { isWorkspaceError } from "./_workspace_checks.ts";
 
 /**
  * The folder, relative to the workspace root, that holds every run directory.
@@ -77,9 +80,6 @@ const PROVIDER_NAME_RESERVED = "_a9999".length;
 // How long `create` waits, in real time, for the clock to leave a
 // millisecond whose 100 ids are all taken before it gives up.
 const CLOCK_WAIT_MS = 1000;
-
-// Files left by an atomic write interrupted between its write and its rename.
-const TEMP_FILE = /^\..+\.[0-9a-f]{16}\.tmp$/;
 
 /**
  * What `create` writes to `run.json` beyond what it knows itself.
@@ -276,16 +276,9 @@ export function runDirOf(runId: RunId | string): string {
   return `${AGENT_DIR}/${RUN_DIR_PREFIX}${runId}`;
 }
 
-function toRunId(value: RunId | string): RunId {
+/** A run id as given: parsed from text, or as it is. */
+export function toRunId(value: RunId | string): RunId {
   return value instanceof RunId ? value : RunId.parse(value);
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-function isCode(error: unknown, ...codes: string[]): boolean {
-  return error instanceof WorkspaceError && codes.includes(error.code);
 }
 
 function checkOptions(options: unknown, what: string): void {
@@ -526,7 +519,8 @@ export class RunLogContext {
     });
     try {
       await RunLogContext.#createLayout(workspace, runDir);
-      await RunLogContext.#removeTempFiles(workspace, runDir);
+      // With the lease held: no writer of this run is alive to rename them.
+      await removeTempFiles(workspace, runDir);
       const session: RunSession = {
         startedAtUtc: clock().toISOString(),
         resume: true,
@@ -608,7 +602,7 @@ export class RunLogContext {
   async close(options: CloseRunOptions = {}): Promise<void> {
     checkOptions(options, "RunLogContext.close");
     const status = options.status;
-    if (status !== undefined && !["succeeded", "failed", "interrupted"].includes(status)) {
+    if (status !== undefined && !isEndStatus(status)) {
       throw new RunLogError(
         "invalid-argument",
         `invalid status ${describeValue(status)}: use "succeeded", "failed" or "interrupted"`,
@@ -790,10 +784,7 @@ export class RunLogContext {
     const attempts = new RegExp(`^${escapeRegExp(prefix)}(?:_a(\\d+))?\\.log$`);
     return await this.#claimNext(
       `${this.runDir}/agents`,
-      (name) => {
-        const match = attempts.exec(name);
-        return match === null ? undefined : match[1] === undefined ? 0 : Number(match[1]);
-      },
+      attempts,
       (attempt) => attempt === 0 ? base : this.agentLog(phase, index, attempt),
       options.header === undefined
         ? undefined
@@ -818,21 +809,19 @@ export class RunLogContext {
     const attempts = new RegExp(`^${escapeRegExp(stem)}(?:_a(\\d+))?${escapeRegExp(ext)}$`);
     return this.#claimNext(
       `${this.runDir}/provider`,
-      (entry) => {
-        const match = attempts.exec(entry);
-        return match === null ? undefined : match[1] === undefined ? 0 : Number(match[1]);
-      },
+      attempts,
       // The name was checked with room for the suffix.
       (attempt) => attempt === 0 ? base : `${this.runDir}/provider/${stem}_a${attempt}${ext}`,
       undefined,
     );
   }
 
-  // Claims the name after the highest attempt found in `dir`; a name taken
-  // meanwhile by another process moves the claim on, never back.
+  // Claims the name after the highest attempt found in `dir` (names matching
+  // `attempts`, whose group 1 is the attempt number, absent for attempt 0);
+  // a name taken meanwhile by another process moves the claim on, never back.
   async #claimNext(
     dir: string,
-    attemptOf: (name: string) => number | undefined,
+    attempts: RegExp,
     pathFor: (attempt: number) => string,
     headerFor: ((attempt: number) => string) | undefined,
   ): Promise<ClaimedLog> {
@@ -841,8 +830,10 @@ export class RunLogContext {
       if (next === undefined) {
         let highest = -1;
         for (const entry of await this.#listOrEmpty(dir)) {
-          const attempt = attemptOf(entry.name);
-          if (attempt !== undefined && attempt > highest) highest = attempt;
+          const match = attempts.exec(entry.name);
+          if (match === null) continue;
+          const attempt = match[1] === undefined ? 0 : Number(match[1]);
+          if (attempt > highest) highest = attempt;
         }
         next = highest + 1;
       }
@@ -852,7 +843,7 @@ export class RunLogContext {
       try {
         writer = await this.workspace.openAppend(path, { exclusive: true });
       } catch (error) {
-        if (!isCode(error, "already-exists")) throw error;
+        if (!isWorkspaceError(error, "already-exists")) throw error;
         next += 1;
         continue;
       }
@@ -877,7 +868,7 @@ export class RunLogContext {
     try {
       return await this.workspace.readDir(dir);
     } catch (error) {
-      if (isCode(error, "not-found")) return [];
+      if (isWorkspaceError(error, "not-found")) return [];
       throw error;
     }
   }
@@ -935,8 +926,8 @@ export class RunLogContext {
       try {
         return await workspace.createDir(runDir);
       } catch (error) {
-        if (isCode(error, "already-exists")) return false;
-        if (!isCode(error, "not-found") || tries > 0) throw error;
+        if (isWorkspaceError(error, "already-exists")) return false;
+        if (!isWorkspaceError(error, "not-found") || tries > 0) throw error;
         await workspace.createDirAll(AGENT_DIR);
       }
     }
@@ -945,13 +936,6 @@ export class RunLogContext {
 
   static async #createLayout(workspace: Workspace, runDir: string): Promise<void> {
     for (const dir of LAYOUT_DIRS) await workspace.createDirAll(`${runDir}/${dir}`);
-  }
-
-  // Called with the lease held: no writer of this run is alive to rename them.
-  static async #removeTempFiles(workspace: Workspace, runDir: string): Promise<void> {
-    for (const entry of await workspace.readDir(runDir)) {
-      if (TEMP_FILE.test(entry.name) && !entry.isDir) await workspace.removeIfExists(entry.path);
-    }
   }
 
   // Adds a session to run.json and returns its index. A missing file is
@@ -966,10 +950,10 @@ export class RunLogContext {
     try {
       metadata = await readRunJson(workspace, path);
     } catch (error) {
-      if (isCode(error, "not-found")) metadata = undefined;
+      if (isWorkspaceError(error, "not-found")) metadata = undefined;
       else if (
         (error instanceof RunLogError && error.code === "invalid-metadata") ||
-        isCode(error, "too-large", "io")
+        isWorkspaceError(error, "too-large", "io")
       ) {
         await workspace.rename(path, `${path}.unreadable-${Date.now()}`);
         metadata = undefined;
@@ -1026,12 +1010,13 @@ export class RunLogContext {
 
 // Whether the run directory is there; anything else standing at it or on
 // the way (a link, a file, a FIFO) is an error that readDir names.
-async function runDirExists(workspace: Workspace, runDir: string): Promise<boolean> {
+/** Whether a run directory exists; a link or a file standing there is an error naming it. */
+export async function runDirExists(workspace: Workspace, runDir: string): Promise<boolean> {
   if (await workspace.isDir(runDir)) return true;
   try {
     await workspace.readDir(runDir);
   } catch (error) {
-    if (isCode(error, "not-found")) return false;
+    if (isWorkspaceError(error, "not-found")) return false;
     throw error;
   }
   return true; // Made meanwhile.

@@ -168,7 +168,13 @@ export interface RunMetadata {
 
 type FieldType = "string" | "boolean" | "u32" | "status";
 
-const END_STATUSES: readonly string[] = ["succeeded", "failed", "interrupted"];
+/** The statuses a run can end with. */
+export const END_STATUSES: readonly RunEndStatus[] = ["succeeded", "failed", "interrupted"];
+
+/** Whether `value` is one of {@linkcode END_STATUSES}. */
+export function isEndStatus(value: unknown): value is RunEndStatus {
+  return (END_STATUSES as readonly unknown[]).includes(value);
+}
 
 const RUN_FIELDS = [
   ["runId", "run_id", "string", true],
@@ -226,7 +232,7 @@ function hasType(value: unknown, type: FieldType): boolean {
     return Number.isInteger(value) && (value as number) >= 0 &&
       (value as number) <= 0xffff_ffff;
   }
-  if (type === "status") return END_STATUSES.includes(value as string);
+  if (type === "status") return isEndStatus(value);
   return type === "string" ? typeof value === "string" : typeof value === "boolean";
 }
 
@@ -402,18 +408,28 @@ export function formatRunMetadata(metadata: RunMetadata): string {
  * @throws {RunLogError} `"invalid-metadata"`, naming the path and the key.
  */
 export function parseRunMetadata(text: string, path = "run.json"): RunMetadata {
-  const where = `invalid run metadata in '${path}'`;
-  let data: unknown;
+  return runMetadataFrom(parseMetadataJson(text, path), path);
+}
+
+/** The JSON value of a metadata file's `text`; an error naming `path` when it is not JSON. */
+export function parseMetadataJson(text: string, path: string): unknown {
   try {
-    data = JSON.parse(text);
+    return JSON.parse(text);
   } catch (cause) {
     throw new RunLogError(
       "invalid-metadata",
-      `${where}: the file is not valid JSON (${(cause as Error).message}); ` +
-        "rewrite it with writeRunMetadata or restore it from a backup",
+      `invalid run metadata in '${path}': the file is not valid JSON ` +
+        `(${
+          (cause as Error).message
+        }); rewrite it with writeRunMetadata or restore it from a backup`,
       { cause },
     );
   }
+}
+
+/** The metadata in `data`, a parsed JSON value; errors name `path` and the key. */
+export function runMetadataFrom(data: unknown, path: string): RunMetadata {
+  const where = `invalid run metadata in '${path}'`;
   if (!isPlainObject(data)) invalid(where, "(root)", "the file must hold a JSON object");
   const result = parseFields(data, RUN_FIELDS, where);
   const summary = data.config_summary;

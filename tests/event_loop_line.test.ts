@@ -135,7 +135,7 @@ test(`writeEventLoopLine() writes exactly the bytes of buildEventLoopLine for ${
     const args = [text(), text(), text(), randomList(random, 3, anyValue), context] as const;
     const durationMs = Math.floor(random() * 1e9);
     writeEventLoopLine(out, seq, now, ...args, durationMs);
-    const expected = buildEventLoopLine(seq, isoTimestamp(now), ...args, durationMs, true);
+    const expected = buildEventLoopLine(seq, isoTimestamp(now), ...args, durationMs);
     assert.equal(decoder.decode(out.view()), expected, `case ${n} of seed ${SEED + 1}`);
     assert.equal(out.overflow, false);
   }

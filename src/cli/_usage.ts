@@ -34,6 +34,11 @@ const DURATION_UNITS: Record<string, number> = {
   w: 604_800_000,
 };
 
+/** Refuses arguments left over after a command took its own. */
+export function noMore(rest: string[]): void {
+  if (rest.length > 0) throw new UsageError(`unexpected ${JSON.stringify(rest[0])}`);
+}
+
 /** "7d", "12h", "30m", "45s", "2w" in milliseconds. */
 export function parseDuration(text: string, option: string): number {
   const match = /^(\d+(?:\.\d+)?)([smhdw])$/.exec(text);

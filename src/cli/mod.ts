@@ -42,6 +42,7 @@ import { RunLogError } from "../run_log_error.ts";
 import { WorkspaceError } from "../workspace_error.ts";
 import { type Output, processOutput } from "./_output.ts";
 import { UsageError } from "./_usage.ts";
+import type { Command } from "./_command.ts";
 import { close, event, log, newRun } from "./run_commands.ts";
 import { list, path, prune, show, tail } from "./read_commands.ts";
 import { REPORT_COMMAND, SERVE_COMMAND } from "../viewer/cli_commands.ts";
@@ -50,12 +51,6 @@ import { pack, verify } from "./pack_commands.ts";
 export type { Output } from "./_output.ts";
 
 const VERSION = "0.1.0";
-
-interface Command {
-  run(args: string[], output: Output): Promise<number>;
-  usage: string;
-  help: string;
-}
 
 const COMMON = `
 Common options:

@@ -2,7 +2,7 @@
 import { packRun } from "../pack/pack_run.ts";
 import { verifyPack } from "../pack/verify_pack.ts";
 import { formatBytes, json, type Output, paint } from "./_output.ts";
-import { parse, parseWhole, UsageError } from "./_usage.ts";
+import { noMore, parse, parseWhole, UsageError } from "./_usage.ts";
 import { resolveRun, workspaceAt } from "./_workspace.ts";
 
 // A progress bar on the terminal's stderr, redrawn at most ten times a second.
@@ -32,7 +32,7 @@ export async function pack(args: string[], output: Output): Promise<number> {
     force: { type: "boolean" },
     json: { type: "boolean" },
   });
-  if (positionals.length > 1) throw new UsageError(`unexpected ${JSON.stringify(positionals[1])}`);
+  noMore(positionals.slice(1));
   const level = values.level === undefined ? undefined : parseWhole(values.level, "--level");
   if (level !== undefined && level > 9) {
     throw new UsageError("--level: use 0 (store) to 9 (smallest)");

@@ -3,7 +3,7 @@ import process from "node:process";
 import type { Workspace } from "../workspace.ts";
 import { WorkspaceError } from "../workspace_error.ts";
 import { normalizeEntryPath } from "../_workspace_path.ts";
-import { listRuns, type RunInfo } from "../runs/list_runs.ts";
+import { findRunInfo, listRuns, type RunInfo } from "../runs/list_runs.ts";
 import { pruneRuns } from "../runs/prune_runs.ts";
 import { runDirOf } from "../run_log_context.ts";
 import { parsePipelineLine } from "../pipeline_line.ts";
@@ -17,12 +17,8 @@ import {
   paintStatus,
   table,
 } from "./_output.ts";
-import { parse, parseDuration, parseSize, parseWhole, UsageError } from "./_usage.ts";
+import { noMore, parse, parseDuration, parseSize, parseWhole, UsageError } from "./_usage.ts";
 import { resolveRun, workspaceAt } from "./_workspace.ts";
-
-function noMore(rest: string[]): void {
-  if (rest.length > 0) throw new UsageError(`unexpected ${JSON.stringify(rest[0])}`);
-}
 
 function durationOf(run: RunInfo, now: number): string {
   const end = run.endedAt?.getTime() ?? (run.status === "running" ? now : undefined);
@@ -86,7 +82,7 @@ export async function list(args: string[], output: Output): Promise<number> {
 
 async function findRun(ws: Workspace, name: string | undefined): Promise<RunInfo> {
   const runId = await resolveRun(ws, name);
-  const run = (await listRuns(ws, { sizes: true })).runs.find((r) => r.id === runId.toString());
+  const run = await findRunInfo(ws, runId);
   if (run === undefined) {
     throw new WorkspaceError("not-found", "show", runDirOf(runId), {
       detail: `no run '${runId}' here; runlog list shows the runs`,
@@ -117,11 +113,13 @@ export async function show(args: string[], output: Output): Promise<number> {
     ...f,
     path: f.path.slice(run.dir.length + 1),
   }));
+  run.bytes = contents.reduce((n, f) => n + f.bytes, 0);
   if (values.json) {
     output.out(json({ ...runJson(run, ws.root), files: contents }));
     return 0;
   }
   const m = run.metadata;
+  const duration = durationOf(run, Date.now());
   const lines = [
     `${paint(output, "bold", "run")}       ${run.id}`,
     `status    ${paintStatus(output, run.status)}${
@@ -130,7 +128,7 @@ export async function show(args: string[], output: Output): Promise<number> {
     `directory ${ws.root}/${run.dir}`,
     `started   ${run.startedAt.toISOString()}`,
     ...(run.endedAt ? [`ended     ${run.endedAt.toISOString()}`] : []),
-    ...(durationOf(run, Date.now()) ? [`duration  ${durationOf(run, Date.now())}`] : []),
+    ...(duration ? [`duration  ${duration}`] : []),
     ...(m
       ? [`command   ${m.command}`, `version   ${m.ralphVersion}`, `repo      ${m.repoRoot}`]
       : []),
@@ -297,7 +295,7 @@ export async function tail(args: string[], output: Output): Promise<number> {
       // The run ends when its last session has ended and nobody holds it.
       if (Date.now() - checked > 1000) {
         checked = Date.now();
-        const run = (await listRuns(ws)).runs.find((r) => r.id === runId.toString());
+        const run = await findRunInfo(ws, runId);
         if (run !== undefined && run.status !== "running" && run.endedAt !== undefined) {
           await drain();
           break;

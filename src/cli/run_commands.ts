@@ -8,10 +8,9 @@ import { RunLogError } from "../run_log_error.ts";
 import { PipelineLogger } from "../pipeline_logger.ts";
 import type { PipelineLevel } from "../pipeline_logger.ts";
 import { EventLoopLogger } from "../event_loop_logger.ts";
-import type { RunEndStatus } from "../run_metadata.ts";
+import { END_STATUSES, isEndStatus } from "../run_metadata.ts";
 import { describeHolder, inspectLease } from "../lease.ts";
-import { runDirOf } from "../run_log_context.ts";
-import { parse, parseWhole, UsageError } from "./_usage.ts";
+import { noMore, parse, parseWhole, UsageError } from "./_usage.ts";
 import { parentPid, resolveRun, workspaceFor } from "./_workspace.ts";
 
 const OWNER = {
@@ -30,7 +29,7 @@ export async function newRun(args: string[], output: Output): Promise<number> {
     command: { type: "string" },
     version: { type: "string" },
   });
-  if (positionals.length > 0) throw new UsageError(`unexpected ${JSON.stringify(positionals[0])}`);
+  noMore(positionals);
   const ws = await workspaceFor(values.root ?? ".", ownerOf(values.owner));
   const ctx = await RunLogContext.create(ws, {
     heartbeatMs: 0,
@@ -43,27 +42,20 @@ export async function newRun(args: string[], output: Output): Promise<number> {
   return 0;
 }
 
-// A context acting for the owner: sharing its lease when it holds one.
-type Values = Record<string, string | boolean | (string | boolean)[] | undefined>;
-
-// `check` looks at the options first: a usage error touches nothing.
-async function ownerContext(
-  args: string[],
-  extra: Parameters<typeof parse>[1],
-  check: (values: Values, rest: string[]) => void,
-) {
-  const parsed = parse(args, { ...OWNER, ...extra });
-  const values = parsed.values as Values;
-  check(values, parsed.positionals.slice(1));
-  const ws = await workspaceFor((values.root as string) ?? ".", ownerOf(values.owner as string));
-  const runId = await resolveRun(ws, parsed.positionals[0]);
-  return { ctx: await RunLogContext.attach(ws, runId), values, rest: parsed.positionals.slice(1) };
+// A context acting for the owner, sharing its lease when it holds one.
+// Called once the options are checked: a usage error touches nothing.
+async function attachFor(
+  values: { root?: string; owner?: string },
+  name: string | undefined,
+): Promise<RunLogContext> {
+  const ws = await workspaceFor(values.root ?? ".", ownerOf(values.owner));
+  return await RunLogContext.attach(ws, await resolveRun(ws, name));
 }
 
 // Refuses, with who holds the run, when the owner does not.
 async function requireLease(ctx: RunLogContext, what: string): Promise<void> {
   if (ctx.holdsLease) return;
-  const lease = await inspectLease(ctx.workspace, runDirOf(ctx.runId));
+  const lease = await inspectLease(ctx.workspace, ctx.runDir);
   const holder = lease.state === "live"
     ? `it is held by ${describeHolder(lease.holder)}; pass --owner ${lease.holder.pid} if this ` +
       "command acts for that process"
@@ -75,20 +67,17 @@ const LEVELS = ["INFO", "OK", "WARN", "ERROR", "STEP"];
 
 /** runlog log: appends one pipeline line. */
 export async function log(args: string[]): Promise<number> {
-  const { ctx, values, rest } = await ownerContext(
-    args,
-    { level: { type: "string" } },
-    (values, rest) => {
-      if (!LEVELS.includes(String(values.level ?? "INFO").toUpperCase())) {
-        throw new UsageError(`--level ${values.level}: use one of ${LEVELS.join(", ")}`);
-      }
-      if (rest.length === 0) throw new UsageError("give the message to log");
-    },
-  );
-  const level = String(values.level ?? "INFO").toUpperCase();
+  const { values, positionals } = parse(args, { ...OWNER, level: { type: "string" } });
+  const level = (values.level ?? "INFO").toUpperCase();
+  if (!LEVELS.includes(level)) {
+    throw new UsageError(`--level ${values.level}: use one of ${LEVELS.join(", ")}`);
+  }
+  const message = positionals.slice(1);
+  if (message.length === 0) throw new UsageError("give the message to log");
+  const ctx = await attachFor(values, positionals[0]);
   const logger = await PipelineLogger.open(ctx);
   try {
-    await logger.log(level as PipelineLevel, rest.join(" "));
+    await logger.log(level as PipelineLevel, message.join(" "));
   } finally {
     await logger.close();
   }
@@ -97,39 +86,37 @@ export async function log(args: string[]): Promise<number> {
 
 /** runlog event: appends one event loop line; prints its sequence number. */
 export async function event(args: string[], output: Output): Promise<number> {
-  const { ctx, values } = await ownerContext(args, {
+  const { values, positionals } = parse(args, {
+    ...OWNER,
     phase: { type: "string" },
     effect: { type: "string" },
     event: { type: "string" },
     ms: { type: "string" },
     extra: { type: "string", multiple: true },
     ctx: { type: "string", multiple: true },
-  }, (values, rest) => {
-    if (rest.length > 0) throw new UsageError(`unexpected ${JSON.stringify(rest[0])}`);
-    for (const name of ["phase", "effect", "event"]) {
-      if (typeof values[name] !== "string") throw new UsageError(`--${name} is required`);
-    }
-    if (values.ms !== undefined) parseWhole(values.ms as string, "--ms");
-    for (const pair of (values.ctx ?? []) as string[]) {
-      if (pair.indexOf("=") < 1) {
-        throw new UsageError(`--ctx ${JSON.stringify(pair)}: use key=value`);
-      }
-    }
   });
-  const context = ((values.ctx ?? []) as string[]).map((pair): [string, string] => {
+  noMore(positionals.slice(1));
+  const { phase, effect, event } = values;
+  for (const [name, value] of [["phase", phase], ["effect", effect], ["event", event]]) {
+    if (value === undefined) throw new UsageError(`--${name} is required`);
+  }
+  const durationMs = values.ms === undefined ? 0 : parseWhole(values.ms, "--ms");
+  const context = (values.ctx ?? []).map((pair): [string, string] => {
     const eq = pair.indexOf("=");
+    if (eq < 1) throw new UsageError(`--ctx ${JSON.stringify(pair)}: use key=value`);
     return [pair.slice(0, eq), pair.slice(eq + 1)];
   });
+  const ctx = await attachFor(values, positionals[0]);
   await requireLease(ctx, "write the event loop log of");
   const logger = await EventLoopLogger.open(ctx);
   try {
     const seq = await logger.logEffect({
-      phase: values.phase as string,
-      effect: values.effect as string,
-      event: values.event as string,
-      extra: (values.extra ?? []) as string[],
+      phase: phase!,
+      effect: effect!,
+      event: event!,
+      extra: values.extra ?? [],
       context,
-      durationMs: values.ms === undefined ? 0 : parseWhole(values.ms as string, "--ms"),
+      durationMs,
     });
     output.out(`${seq}\n`);
   } finally {
@@ -138,22 +125,16 @@ export async function event(args: string[], output: Output): Promise<number> {
   return 0;
 }
 
-const STATUSES: RunEndStatus[] = ["succeeded", "failed", "interrupted"];
-
 /** runlog close: records how the run ended and releases it. */
 export async function close(args: string[]): Promise<number> {
-  const { ctx, values } = await ownerContext(
-    args,
-    { status: { type: "string" } },
-    (values, rest) => {
-      if (rest.length > 0) throw new UsageError(`unexpected ${JSON.stringify(rest[0])}`);
-      if (values.status !== undefined && !STATUSES.includes(values.status as RunEndStatus)) {
-        throw new UsageError(`--status ${values.status}: use one of ${STATUSES.join(", ")}`);
-      }
-    },
-  );
-  const status = values.status as string | undefined;
+  const { values, positionals } = parse(args, { ...OWNER, status: { type: "string" } });
+  noMore(positionals.slice(1));
+  const status = values.status;
+  if (status !== undefined && !isEndStatus(status)) {
+    throw new UsageError(`--status ${status}: use one of ${END_STATUSES.join(", ")}`);
+  }
+  const ctx = await attachFor(values, positionals[0]);
   await requireLease(ctx, "close");
-  await ctx.close(status === undefined ? {} : { status: status as RunEndStatus });
+  await ctx.close(status === undefined ? {} : { status });
   return 0;
 }

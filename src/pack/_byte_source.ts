@@ -13,7 +13,7 @@ export async function byteSource(source: unknown): Promise<ReadableStream<Uint8A
   if (typeof source === "string" && source !== "") return await fileStream(source);
   if (source instanceof ReadableStream) return source;
   if (typeof source === "object" && source !== null && Symbol.asyncIterator in source) {
-    return iterableStream(source as AsyncIterable<Uint8Array>);
+    return ReadableStream.from(source as AsyncIterable<Uint8Array>);
   }
   throw new RunLogError(
     "invalid-argument",
@@ -63,19 +63,5 @@ async function fileStream(path: string): Promise<ReadableStream<Uint8Array>> {
       }
     },
     cancel: () => close(),
-  });
-}
-
-function iterableStream(source: AsyncIterable<Uint8Array>): ReadableStream<Uint8Array> {
-  const iterator = source[Symbol.asyncIterator]();
-  return new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      const { done, value } = await iterator.next();
-      if (done) controller.close();
-      else controller.enqueue(value);
-    },
-    async cancel(reason) {
-      await iterator.return?.(reason);
-    },
   });
 }

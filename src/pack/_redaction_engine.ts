@@ -24,6 +24,7 @@
 // hide a longer specific one (the whole key). A match inside what was
 // already counted is not counted again.
 import type { Hit, Matcher } from "./_matcher.ts";
+import { concatBytes } from "../_bytes.ts";
 
 const latin1 = new TextDecoder("latin1");
 const NL = 0x0a;
@@ -123,7 +124,7 @@ export class RedactionEngine {
   /** Feeds bytes that stay the caller's; returns the bytes now final (possibly none). */
   push(chunk: Uint8Array): Uint8Array {
     if (chunk.length >= GATHER) {
-      return join([...this.#releaseGathered(), ...this.#add(chunk.slice())]);
+      return concatBytes([...this.#releaseGathered(), ...this.#add(chunk.slice())]);
     }
     // Small chunks are gathered into one copy: a chunk per byte would make every round slow.
     const out: Uint8Array[] = [];
@@ -135,12 +136,12 @@ export class RedactionEngine {
       rest = rest.subarray(n);
       if (this.#gatheredBytes === GATHER) out.push(...this.#releaseGathered());
     }
-    return join(out);
+    return concatBytes(out);
   }
 
   /** Ends the stream: returns the rest, and gets ready for a new stream. */
   flush(): Uint8Array {
-    return join(this.flushOwned());
+    return concatBytes(this.flushOwned());
   }
 
   #releaseGathered(): Uint8Array[] {
@@ -249,18 +250,6 @@ export class RedactionEngine {
     for (const bytes of released) this.#heldBytes -= bytes.length;
     return released;
   }
-}
-
-function join(chunks: Uint8Array[]): Uint8Array {
-  if (chunks.length === 0) return EMPTY;
-  if (chunks.length === 1) return chunks[0];
-  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
-  let at = 0;
-  for (const c of chunks) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
 }
 
 // A mask ending inside a UTF-8 sequence covers the rest of it, so that

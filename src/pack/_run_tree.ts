@@ -2,9 +2,9 @@
 // Workspace, links and special files set aside (never followed, never
 // opened).
 import type { Workspace } from "../workspace.ts";
-import { WorkspaceError } from "../workspace_error.ts";
 import type { PackSkipped } from "./pack_manifest.ts";
 import { MANIFEST_NAME } from "./pack_manifest.ts";
+import { isWorkspaceError } from "../_workspace_checks.ts";
 
 /** A directory or regular file of the run, relative to the run directory. */
 export interface TreeEntry {
@@ -18,17 +18,13 @@ export interface RunTree {
   skipped: PackSkipped[];
 }
 
-function isCode(error: unknown, ...codes: string[]): boolean {
-  return error instanceof WorkspaceError && codes.includes(error.code);
-}
-
 /** Why an entry of `code` (a workspace error) is not packed; undefined to fail the pack. */
 export function vanishedReason(error: unknown): string | undefined {
-  if (isCode(error, "not-found")) return "removed while the run was being packed";
-  if (isCode(error, "symlink")) {
+  if (isWorkspaceError(error, "not-found")) return "removed while the run was being packed";
+  if (isWorkspaceError(error, "symlink")) {
     return "a symbolic link (put in place while packing), never followed";
   }
-  if (isCode(error, "not-a-regular-file", "is-a-directory", "not-a-directory")) {
+  if (isWorkspaceError(error, "not-a-regular-file", "is-a-directory", "not-a-directory")) {
     return "replaced by something else while the run was being packed";
   }
   return undefined;

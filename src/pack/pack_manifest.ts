@@ -6,7 +6,7 @@
  * @module
  */
 import type { LeaseHolder } from "../lease.ts";
-import { parseRunMetadata, type RunMetadata } from "../run_metadata.ts";
+import { type RunMetadata, runMetadataFrom } from "../run_metadata.ts";
 import type { RedactionCounts } from "./redactor.ts";
 
 /**
@@ -342,7 +342,7 @@ export function parseManifest(source: string): PackManifest {
   }
   if (d.run !== undefined && d.run !== null) {
     try {
-      manifest.run = parseRunMetadata(JSON.stringify(d.run), "MANIFEST.json run");
+      manifest.run = runMetadataFrom(d.run, "MANIFEST.json run");
     } catch (error) {
       fail("run", `is not valid run metadata: ${(error as Error).message}`);
     }

@@ -9,12 +9,10 @@ import { createHash } from "node:crypto";
 import { realpath } from "node:fs/promises";
 import { isAbsolute, join } from "node:path";
 import type { Workspace } from "../workspace.ts";
-import { WorkspaceError } from "../workspace_error.ts";
 import { RunLogError } from "../run_log_error.ts";
-import { RunId } from "../run_id.ts";
-import { runDirOf } from "../run_log_context.ts";
-import { MAX_METADATA_BYTES } from "../run_log_context.ts";
-import { parseRunMetadata } from "../run_metadata.ts";
+import type { RunId } from "../run_id.ts";
+import { MAX_METADATA_BYTES, runDirExists, runDirOf, toRunId } from "../run_log_context.ts";
+import { parseMetadataJson, runMetadataFrom } from "../run_metadata.ts";
 import { inspectLease } from "../lease.ts";
 import { describeValue } from "../_describe_value.ts";
 import { type Matcher, matcherFor } from "./_matcher.ts";
@@ -35,6 +33,7 @@ import {
 } from "./pack_manifest.ts";
 import type { RedactionPattern } from "./redaction_patterns.ts";
 import type { RedactionCounts } from "./redactor.ts";
+import { isWorkspaceError } from "../_workspace_checks.ts";
 
 /**
  * Bytes per read. Each read is a fresh buffer that dies young: at 256 KiB,
@@ -187,10 +186,6 @@ function checkOptions(options: unknown): Checked {
   };
 }
 
-function isCode(error: unknown, ...codes: string[]): boolean {
-  return error instanceof WorkspaceError && codes.includes(error.code);
-}
-
 // Deterministic, anonymous headers: owner 0, no names, private modes (a
 // run's logs hold prompts and keys), the run's start as the time.
 function header(name: string, size: number, type: "file" | "directory", mtime: Date): TarHeader {
@@ -199,11 +194,7 @@ function header(name: string, size: number, type: "file" | "directory", mtime: D
 }
 
 async function requireRunDir(ws: Workspace, id: RunId, runDir: string): Promise<void> {
-  if (await ws.isDir(runDir)) return;
-  try {
-    await ws.readDir(runDir); // Names a link or a file standing there.
-  } catch (error) {
-    if (!isCode(error, "not-found")) throw error;
+  if (!(await runDirExists(ws, runDir))) {
     throw new RunLogError(
       "not-found",
       `no run '${id}': '${runDir}' does not exist in ${ws.root}; check the id ` +
@@ -229,14 +220,14 @@ async function runDirOnDisk(ws: Workspace, runDir: string): Promise<string | und
  *   which masks secrets in place, so every file keeps its size. Binary
  *   files are archived as they are, marked `text: false` in the manifest.
  * - **Through the workspace**: files are listed and read with the
- *   workspace's `readDir`, `readBytes` and `readRange` (256 KiB at a
+ *   workspace's `readDir`, `readBytes` and `readRange` (64 KiB at a
  *   time), so its rules hold: nothing outside the root is read, a symbolic
  *   link is never followed and a FIFO, socket or device never opened;
  *   they are left out and listed in the manifest's `skipped`. A file named
  *   `MANIFEST.json` at the top of the run is left out too.
  * - **A live run** (another process holds its lease) is packed as a
  *   snapshot: each file up to the size it has when packing reaches it;
- *   small files (up to 256 KiB, such as `run.json`, replaced by rename)
+ *   small files (up to 64 KiB, such as `run.json`, replaced by rename)
  *   are read in one call. A file that shrinks meanwhile keeps its first
  *   size, padded with NUL bytes, and its manifest entry says `shrankTo`; a
  *   file removed meanwhile is left out and listed in `skipped`.
@@ -298,7 +289,7 @@ export async function packRun(
   options: PackOptions,
 ): Promise<PackSummary> {
   const opts = checkOptions(options);
-  const id = runId instanceof RunId ? runId : RunId.parse(runId);
+  const id = toRunId(runId);
   const runDir = runDirOf(id);
   await requireRunDir(workspace, id, runDir);
   const sink = typeof opts.output === "string"
@@ -464,7 +455,8 @@ function readRun(bytes: Uint8Array | "too-large" | undefined): {
   }
   try {
     const text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
-    return { metadata: parseRunMetadata(text, "run.json"), json: JSON.parse(text) };
+    const json = parseMetadataJson(text, "run.json");
+    return { metadata: runMetadataFrom(json, "run.json"), json };
   } catch (error) {
     return { json: null, problem: (error as Error).message };
   }
@@ -494,7 +486,7 @@ async function packFile(
     size = first.length;
   } catch (error) {
     try {
-      if (!isCode(error, "too-large")) throw error;
+      if (!isWorkspaceError(error, "too-large")) throw error;
       size = await ws.fileSize(path);
     } catch (error) {
       const reason = vanishedReason(error);

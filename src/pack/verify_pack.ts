@@ -8,6 +8,7 @@ import { createTarDecoder } from "modern-tar";
 import { createHash } from "node:crypto";
 import { byteSource } from "./_byte_source.ts";
 import { MANIFEST_NAME, type PackManifest, parseManifest } from "./pack_manifest.ts";
+import { concatBytes } from "../_bytes.ts";
 
 /**
  * What is wrong with a pack, one {@linkcode PackProblem} each.
@@ -232,7 +233,7 @@ export async function verifyPack(
       if (isManifest) {
         manifests.push({
           name,
-          text: size > MAX_MANIFEST_BYTES ? "" : new TextDecoder().decode(concat(kept, size)),
+          text: size > MAX_MANIFEST_BYTES ? "" : new TextDecoder().decode(concatBytes(kept)),
         });
       } else if (seen.has(name)) problem("duplicate", `'${name}' is in the archive twice`, name);
       else seen.set(name, { size, sha256: hash.digest("hex") });
@@ -243,16 +244,6 @@ export async function verifyPack(
   const manifest = pickManifest(manifests, problem);
   if (manifest !== undefined) compare(manifest, seen, problem);
   return { ok: problems.length === 0, problems, ...(manifest === undefined ? {} : { manifest }) };
-}
-
-function concat(parts: Uint8Array[], size: number): Uint8Array {
-  const out = new Uint8Array(size);
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
 }
 
 type Report = (kind: PackProblemKind, message: string, path?: string) => void;

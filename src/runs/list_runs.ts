@@ -5,12 +5,12 @@
  * @module
  */
 import type { Workspace } from "../workspace.ts";
-import { WorkspaceError } from "../workspace_error.ts";
 import { RunId } from "../run_id.ts";
 import type { RunMetadata } from "../run_metadata.ts";
-import { AGENT_DIR, readRunJson, RUN_DIR_PREFIX } from "../run_log_context.ts";
+import { AGENT_DIR, readRunJson, RUN_DIR_PREFIX, runDirOf } from "../run_log_context.ts";
 import { inspectLease, type LeaseHolder } from "../lease.ts";
 import { PRUNING_PREFIX } from "./_trash.ts";
+import { isWorkspaceError } from "../_workspace_checks.ts";
 
 /**
  * What became of a run: `running` while its lease is live; how its last
@@ -157,10 +157,6 @@ export interface ListRunsOptions {
   sizes?: boolean;
 }
 
-function isCode(error: unknown, code: string): boolean {
-  return error instanceof WorkspaceError && error.code === code;
-}
-
 /**
  * Lists every run of a workspace, newest first (run ids sort by time), with
  * its status, start and end, lease holder while it runs, and on request
@@ -192,7 +188,7 @@ export async function listRuns(ws: Workspace, options: ListRunsOptions = {}): Pr
   try {
     entries = await ws.readDir(AGENT_DIR);
   } catch (error) {
-    if (isCode(error, "not-found")) return listing;
+    if (isWorkspaceError(error, "not-found")) return listing;
     throw error;
   }
   const now = Date.now();
@@ -224,6 +220,27 @@ export async function listRuns(ws: Workspace, options: ListRunsOptions = {}): Pr
   return listing;
 }
 
+/**
+ * One run as {@linkcode listRuns} lists it, without listing the others;
+ * `undefined` when there is no directory of that run (a link named like
+ * one is not a run, as in the listing).
+ */
+export async function findRunInfo(
+  ws: Workspace,
+  runId: RunId,
+  options: ListRunsOptions = {},
+): Promise<RunInfo | undefined> {
+  const dir = runDirOf(runId);
+  try {
+    if (!(await ws.isDir(dir))) return undefined;
+  } catch (error) {
+    // No .agent at all; a link at .agent is refused as in the listing.
+    if (isWorkspaceError(error, "not-found")) return undefined;
+    throw error;
+  }
+  return await describeRun(ws, runId, dir, Date.now(), options.sizes === true);
+}
+
 async function describeRun(
   ws: Workspace,
   runId: RunId,
@@ -248,11 +265,8 @@ async function describeRun(
   };
   if (metadata !== undefined) info.metadata = metadata;
   if (problem !== undefined) info.problem = problem;
-  if (metadata !== undefined) {
-    if (metadata.endedAtUtc !== undefined && !Number.isNaN(Date.parse(metadata.endedAtUtc))) {
-      info.endedAt = new Date(metadata.endedAtUtc);
-    }
-  }
+  const ended = metadata?.endedAtUtc;
+  if (ended !== undefined && !Number.isNaN(Date.parse(ended))) info.endedAt = new Date(ended);
   // A run whose last session ended is not running: resuming clears the end.
   if (info.endedAt === undefined) {
     const lease = await inspectLease(ws, dir, now);
@@ -278,7 +292,7 @@ export async function treeBytes(ws: Workspace, dir: string): Promise<number> {
       try {
         total += await ws.fileSize(entry.path);
       } catch (error) {
-        if (!isCode(error, "not-found")) throw error; // Removed meanwhile.
+        if (!isWorkspaceError(error, "not-found")) throw error; // Removed meanwhile.
       }
     }
   }

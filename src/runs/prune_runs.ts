@@ -5,13 +5,15 @@
  * @module
  */
 import type { Workspace } from "../workspace.ts";
-import { WorkspaceError } from "../workspace_error.ts";
 import { RunLogError } from "../run_log_error.ts";
 import { AGENT_DIR, KEEP_FILE } from "../run_log_context.ts";
 import { describeHolder, Lease } from "../lease.ts";
 import { describeValue } from "../_describe_value.ts";
 import { listRuns, type RunInfo } from "./list_runs.ts";
 import { PRUNING_PREFIX } from "./_trash.ts";
+import { randomHex } from "../_bytes.ts";
+import { removeTempFiles } from "../_temp_files.ts";
+import { isWorkspaceError } from "../_workspace_checks.ts";
 
 /**
  * Options of {@linkcode pruneRuns}: at least one of `keep`, `olderThan`, `maxTotalBytes`.
@@ -131,15 +133,6 @@ function refuse(what: string, value: unknown, expected: string): never {
 }
 
 const wholeNumber = (value: unknown) => Number.isSafeInteger(value) && (value as number) >= 0;
-const TEMP_FILE = /^\..+\.[0-9a-f]{16}\.tmp$/;
-
-function randomHex(): string {
-  return Array.from(
-    crypto.getRandomValues(new Uint8Array(6)),
-    (b) => b.toString(16).padStart(2, "0"),
-  )
-    .join("");
-}
 
 /**
  * Deletes runs by a policy, and reports for each run whether it was
@@ -197,7 +190,7 @@ export async function pruneRuns(ws: Workspace, options: PruneOptions): Promise<P
   const listing = await listRuns(ws, { sizes: maxTotalBytes !== undefined });
   let total = 0;
   let overBudget = false;
-  const toDelete: [RunInfo, string][] = [];
+  const toDelete: [RunInfo, PrunedRun][] = [];
   for (const [index, run] of listing.runs.entries()) {
     const entry = (reason: string): PrunedRun => ({
       id: run.id,
@@ -235,17 +228,11 @@ export async function pruneRuns(ws: Workspace, options: PruneOptions): Promise<P
       total += run.bytes ?? 0;
       result.kept.push(entry(protection ?? "within the policy"));
     } else {
-      toDelete.push([run, deletion]);
+      toDelete.push([run, entry(deletion)]);
     }
   }
 
-  for (const [run, reason] of toDelete) {
-    const entry: PrunedRun = {
-      id: run.id,
-      dir: run.dir,
-      reason,
-      ...(run.bytes === undefined ? {} : { bytes: run.bytes }),
-    };
+  for (const [run, entry] of toDelete) {
     if (dryRun) {
       result.deleted.push(entry);
       continue;
@@ -272,7 +259,7 @@ async function deleteRun(ws: Workspace, run: RunInfo): Promise<string> {
     throw error;
   }
   lease.stop();
-  const trash = `${AGENT_DIR}/${PRUNING_PREFIX}${run.id}-${randomHex()}`;
+  const trash = `${AGENT_DIR}/${PRUNING_PREFIX}${run.id}-${randomHex(6)}`;
   await ws.rename(run.dir, trash);
   await ws.removeDirAll(trash);
   return "deleted";
@@ -287,17 +274,13 @@ async function cleanLeftovers(ws: Workspace, skipped: string[], result: PruneRes
       result.cleaned.push(path);
     } catch (error) {
       // Another prune may be removing it right now.
-      if (!(error instanceof WorkspaceError && error.code === "not-found")) throw error;
+      if (!isWorkspaceError(error, "not-found")) throw error;
     }
   }
   // Temp files in runs nobody writes now: a killed writer can no longer rename them.
   const { runs } = await listRuns(ws);
   for (const run of runs) {
     if (run.status === "running") continue;
-    for (const entry of await ws.readDir(run.dir)) {
-      if (!entry.isDir && TEMP_FILE.test(entry.name) && await ws.removeIfExists(entry.path)) {
-        result.cleaned.push(entry.path);
-      }
-    }
+    result.cleaned.push(...await removeTempFiles(ws, run.dir));
   }
 }

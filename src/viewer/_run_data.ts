@@ -5,7 +5,7 @@ import { WorkspaceError } from "../workspace_error.ts";
 import { RunId } from "../run_id.ts";
 import { RunLogError } from "../run_log_error.ts";
 import { runDirOf } from "../run_log_context.ts";
-import { listRuns, type RunInfo, type RunListing, treeBytes } from "../runs/list_runs.ts";
+import { findRunInfo, type RunInfo, type RunListing, treeBytes } from "../runs/list_runs.ts";
 import { normalizeEntryPath } from "../_workspace_path.ts";
 import { type Masker, parseMaskedJson, readMasked } from "./_redacted_read.ts";
 import { HttpError } from "./_http.ts";
@@ -74,15 +74,17 @@ export function parseRunId(text: string): RunId {
 }
 
 /**
- * One run as listed (by `listing`, default a fresh `listRuns`), with its
+ * One run as listed (in `listing` when given, else read alone), with its
  * size; a 404 naming it when there is none.
  */
 export async function findRun(
   ws: Workspace,
   id: RunId,
-  listing: () => Promise<RunListing> = () => listRuns(ws),
+  listing?: () => Promise<RunListing>,
 ): Promise<RunInfo> {
-  const listed = (await listing()).runs.find((r) => r.id === id.toString());
+  const listed = listing === undefined
+    ? await findRunInfo(ws, id)
+    : (await listing()).runs.find((r) => r.id === id.toString());
   if (listed === undefined) {
     throw new RunLogError(
       "not-found",
