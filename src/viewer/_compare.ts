@@ -8,7 +8,7 @@ import { readTimeline, type TimelineChunk } from "./_timeline.ts";
 import { type RunJson, runJson } from "./_run_data.ts";
 
 /** The most of each event log read for a comparison; the page says what was left. */
-export const MAX_COMPARE_BYTES = 512 * 1024 * 1024;
+const MAX_COMPARE_BYTES = 512 * 1024 * 1024;
 const CHUNK_BYTES = 8 * 1024 * 1024;
 
 /** One effect as the comparison names it. */

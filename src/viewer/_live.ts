@@ -5,7 +5,7 @@
 // grow, across a resume too (the new session appends to the same files);
 // a file that shrinks is announced with `reset`.
 import type { Workspace } from "../workspace.ts";
-import { WorkspaceError } from "../workspace_error.ts";
+import { fileSizeIfExists } from "../_workspace_checks.ts";
 import type { Masker } from "./_redacted_read.ts";
 import { readTimeline } from "./_timeline.ts";
 import { readLogPage } from "./_log_lines.ts";
@@ -53,23 +53,18 @@ export function cursorsFrom(lastEventId: string | null, cursors: LiveCursors): L
   };
 }
 
-async function sizeOf(ws: Workspace, path: string): Promise<number> {
-  try {
-    return await ws.fileSize(path);
-  } catch (error) {
-    if (error instanceof WorkspaceError && error.code === "not-found") return 0;
-    throw error;
-  }
+/** Where the client is in a log file (relative to the run directory). */
+interface LogCursor {
+  readonly path: string;
+  at: number;
 }
 
 /** The event stream of one run page. */
 export function liveStream(source: LiveSource, start: LiveCursors): ReadableStream<Uint8Array> {
   const encoder = new TextEncoder();
-  const cursors: LiveCursors = {
-    events: start.events,
-    pipeline: start.pipeline,
-    ...(start.file === undefined ? {} : { file: { ...start.file } }),
-  };
+  let events = start.events;
+  const pipeline: LogCursor = { path: "pipeline.log", at: start.pipeline };
+  const file: LogCursor | undefined = start.file === undefined ? undefined : { ...start.file };
   const { ws, runDir, masker } = source;
   let stopped = false;
   let wake: (() => void) | undefined;
@@ -77,7 +72,7 @@ export function liveStream(source: LiveSource, start: LiveCursors): ReadableStre
     stopped = true;
     wake?.();
   };
-  const id = () => `${cursors.events}.${cursors.pipeline}.${cursors.file?.at ?? 0}`;
+  const id = () => `${events}.${pipeline.at}.${file?.at ?? 0}`;
 
   return new ReadableStream<Uint8Array>({
     start(controller) {
@@ -96,45 +91,40 @@ export function liveStream(source: LiveSource, start: LiveCursors): ReadableStre
       const event = (name: string, data: unknown) =>
         send(`id: ${id()}\nevent: ${name}\ndata: ${JSON.stringify(data)}\n\n`);
 
-      const events = async () => {
+      const effects = async () => {
         const path = `${runDir}/event_loop.log`;
-        const size = await sizeOf(ws, path);
-        if (size < cursors.events) {
-          cursors.events = 0;
+        const size = (await fileSizeIfExists(ws, path)) ?? 0;
+        if (size < events) {
+          events = 0;
           event("reset", { path: "event_loop.log" });
           return;
         }
-        if (size === cursors.events) return;
-        const chunk = await readTimeline(ws, path, cursors.events, masker, {
+        if (size === events) return;
+        const chunk = await readTimeline(ws, path, events, masker, {
           maxBytes: 8 * 1024 * 1024,
           maxEffects: 50_000,
-        });
-        cursors.events = chunk.next;
+        }, size);
+        events = chunk.next;
         if (chunk.seq.length > 0 || chunk.invalid > 0) event("effects", chunk);
       };
-      const log = async (name: string, at: number, grouped: boolean): Promise<number> => {
-        const path = `${runDir}/${name}`;
-        const size = await sizeOf(ws, path);
-        if (size < at) {
-          event("reset", { path: name });
-          return 0;
+      // Moves `cursor` over what was appended, and sends it.
+      const log = async (cursor: LogCursor): Promise<void> => {
+        const path = `${runDir}/${cursor.path}`;
+        const size = (await fileSizeIfExists(ws, path)) ?? 0;
+        if (size < cursor.at) {
+          event("reset", { path: cursor.path });
+          cursor.at = 0;
+          return;
         }
-        if (size === at) return at;
-        const page = await readLogPage(ws, path, name, {
-          direction: "forward",
-          at,
-          limit: 5000,
-          grouped,
-        }, masker);
+        if (size === cursor.at) return;
+        const request = { direction: "forward", at: cursor.at, limit: 5000 } as const;
+        const page = await readLogPage(ws, path, cursor.path, request, masker, size);
+        const from = cursor.at;
+        // The cursor moves first, so that the event's id is where the client will be.
+        cursor.at = page.next;
         if (page.entries.length > 0) {
-          // The cursor moves first, so that the event's id is where the client will be.
-          const from = at;
-          at = page.next;
-          if (name === "pipeline.log") cursors.pipeline = at;
-          else if (cursors.file !== undefined) cursors.file.at = at;
-          event("lines", { path: name, from, next: page.next, entries: page.entries });
+          event("lines", { path: cursor.path, from, next: page.next, entries: page.entries });
         }
-        return page.next;
       };
 
       const loop = async () => {
@@ -151,11 +141,9 @@ export function liveStream(source: LiveSource, start: LiveCursors): ReadableStre
           if (backlog > ABANDONED) break;
           if (backlog < BACKLOG) {
             try {
-              await events();
-              cursors.pipeline = await log("pipeline.log", cursors.pipeline, true);
-              if (cursors.file !== undefined) {
-                cursors.file.at = await log(cursors.file.path, cursors.file.at, false);
-              }
+              await effects();
+              await log(pipeline);
+              if (file !== undefined) await log(file);
               const now = Date.now();
               if (now - statusAt >= STATUS_MS) {
                 statusAt = now;

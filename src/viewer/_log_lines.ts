@@ -2,6 +2,7 @@
 // one, masked, filtered by level and text, in bounded reads whatever the
 // size of the file. Offsets are cursors the page hands back.
 import type { Workspace } from "../workspace.ts";
+import { concatBytes } from "../_bytes.ts";
 import { type ParsedPipelineLine, PipelineLogReader } from "../pipeline_line.ts";
 import { type Masker, readMasked, STREAM_CHUNK } from "./_redacted_read.ts";
 
@@ -39,8 +40,6 @@ export interface LogPage {
   bof: boolean;
   /** Whether the page reaches the end of the file as it was. */
   eof: boolean;
-  /** How many bytes were scanned. */
-  scanned: number;
 }
 
 /** How to read a page. */
@@ -54,8 +53,6 @@ export interface PageRequest {
   levels?: readonly string[];
   /** Text to look for, case-insensitive, in the masked text. */
   q?: string;
-  /** Whether lines without a header continue the entry before (pipeline logs). */
-  grouped: boolean;
   /** Forward: whether to include a last line that has no newline yet. */
   partial?: boolean;
   /** Bytes to scan at most (default 4 MiB). */
@@ -66,7 +63,7 @@ export interface PageRequest {
 export const LEVELS = ["STEP", "INFO", "OK", "WARN", "ERROR"];
 const DEFAULT_BUDGET = 4 * 1024 * 1024;
 /** The most of one entry shown: a provider log line can be megabytes. */
-export const MAX_SHOWN_BYTES = 16 * 1024;
+const MAX_SHOWN_BYTES = 16 * 1024;
 const NL = 0x0a;
 
 // CSI and OSC escape sequences, then any other escape and control character.
@@ -77,7 +74,7 @@ const ESCAPES =
 const CONTROLS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/g;
 
 /** Text as shown: escape sequences removed, other controls as U+FFFD, carriage returns dropped. */
-export function cleanText(text: string): string {
+function cleanText(text: string): string {
   return text.replace(ESCAPES, "").replaceAll("\r", "").replace(CONTROLS, "\uFFFD");
 }
 
@@ -94,8 +91,10 @@ interface Line {
 interface Building {
   o: number;
   e: number;
+  /** Grouped: the entry, its message extended by each continuation line. */
   parsed?: ParsedPipelineLine;
-  text: string;
+  /** Not grouped: the line. */
+  text?: string;
   cut: number;
   partial: boolean;
 }
@@ -136,7 +135,6 @@ class EntryBuilder {
       o: line.start,
       e: line.end,
       parsed,
-      text,
       cut: line.cut,
       partial: line.partial,
     };
@@ -152,7 +150,7 @@ class EntryBuilder {
 }
 
 function toEntry(b: Building): LogEntry {
-  let text = b.parsed === undefined ? b.text : b.parsed.message;
+  let text = b.parsed === undefined ? b.text! : b.parsed.message;
   let cut = b.cut;
   if (text.length > MAX_SHOWN_BYTES) {
     cut += text.length - MAX_SHOWN_BYTES;
@@ -170,13 +168,17 @@ function toEntry(b: Building): LogEntry {
   return entry;
 }
 
-/** Whether an entry passes the level and text filters. */
-export function matches(entry: LogEntry, levels: readonly string[], q: string): boolean {
-  if (levels.length > 0) {
-    const level = LEVELS.includes(entry.level) ? entry.level : "OTHER";
-    if (!levels.includes(level)) return false;
-  }
-  return q === "" || entry.text.toLowerCase().includes(q);
+/** Whether an entry passes the level and text filters of a request. */
+function filterOf(request: PageRequest): (entry: LogEntry) => boolean {
+  const levels = request.levels ?? [];
+  const q = (request.q ?? "").toLowerCase();
+  return (entry) => {
+    if (levels.length > 0) {
+      const level = LEVELS.includes(entry.level) ? entry.level : "OTHER";
+      if (!levels.includes(level)) return false;
+    }
+    return q === "" || entry.text.toLowerCase().includes(q);
+  };
 }
 
 /** Splits bytes into lines, keeping at most MAX_SHOWN_BYTES of each. */
@@ -225,20 +227,10 @@ class LineSplitter {
   }
 
   #take(end: number, partial: boolean): Line {
-    let bytes: Uint8Array;
-    if (this.#parts.length === 1) bytes = this.#parts[0];
-    else {
-      bytes = new Uint8Array(this.#kept);
-      let at = 0;
-      for (const p of this.#parts) {
-        bytes.set(p, at);
-        at += p.length;
-      }
-    }
     const line = {
       start: this.#start,
       end,
-      bytes,
+      bytes: concatBytes(this.#parts),
       cut: this.#total - this.#kept,
       partial,
     };
@@ -250,10 +242,29 @@ class LineSplitter {
   }
 }
 
+/** A request with its defaults, as forward and backward read it. */
+interface Scan {
+  at?: number;
+  limit: number;
+  budget: number;
+  partial: boolean;
+  /** Whether lines without a header continue the entry before (`pipeline.log`). */
+  grouped: boolean;
+  /** Whether an entry passes the level and text filters. */
+  keep: (entry: LogEntry) => boolean;
+}
+
+/** A page without the file's name and size. */
+type Found = Omit<LogPage, "path" | "size">;
+
+const EMPTY = new Uint8Array(0);
+
 /**
  * Reads one page of a run's log file (`path` workspace-relative, `name`
- * as shown). Reads at most the budget plus one chunk and the masking
- * context on each side, whatever the size of the file.
+ * as shown; `pipeline.log` is read in entries, lines without a header
+ * continuing the entry before). Reads at most the budget plus one chunk and
+ * the masking context on each side, whatever the size of the file.
+ * `knownSize`: the file's size, when the caller has just taken it.
  */
 export async function readLogPage(
   ws: Workspace,
@@ -261,37 +272,43 @@ export async function readLogPage(
   name: string,
   request: PageRequest,
   masker: Masker,
+  knownSize?: number,
 ): Promise<LogPage> {
-  const size = await ws.fileSize(path);
-  return request.direction === "forward"
-    ? await forward(ws, path, name, size, request, masker)
-    : await backward(ws, path, name, size, request, masker);
+  const size = knownSize ?? await ws.fileSize(path);
+  const scan: Scan = {
+    at: request.at,
+    limit: request.limit,
+    budget: request.budget ?? DEFAULT_BUDGET,
+    partial: request.partial === true,
+    grouped: name === "pipeline.log",
+    keep: filterOf(request),
+  };
+  const found = request.direction === "forward"
+    ? await forward(ws, path, size, scan, masker)
+    : await backward(ws, path, size, scan, masker);
+  return { path: name, size, ...found };
 }
 
 async function forward(
   ws: Workspace,
   path: string,
-  name: string,
   size: number,
-  request: PageRequest,
+  scan: Scan,
   masker: Masker,
-): Promise<LogPage> {
-  const budget = request.budget ?? DEFAULT_BUDGET;
-  const levels = request.levels ?? [];
-  const q = (request.q ?? "").toLowerCase();
-  let from = Math.min(Math.max(0, request.at ?? 0), size);
+): Promise<Found> {
+  let from = Math.min(Math.max(0, scan.at ?? 0), size);
   // Started inside a line (a jump): the page starts at the next line.
   let skipping = from > 0 && (await ws.readRange(path, from - 1, 1))[0] !== NL;
   const entries: LogEntry[] = [];
-  const builder = new EntryBuilder(request.grouped);
+  const builder = new EntryBuilder(scan.grouped);
   const splitter = new LineSplitter(from);
   let next = from;
   let stopped = false;
-  const keep = (b: Building | undefined): boolean => {
+  const add = (b: Building | undefined): boolean => {
     if (b === undefined) return true;
     const entry = toEntry(b);
-    if (matches(entry, levels, q)) entries.push(entry);
-    return entries.length < request.limit;
+    if (scan.keep(entry)) entries.push(entry);
+    return entries.length < scan.limit;
   };
   const onLine = (line: Line): boolean => {
     if (skipping) {
@@ -299,7 +316,7 @@ async function forward(
       from = line.end;
       return true;
     }
-    if (!keep(builder.push(line))) {
+    if (!add(builder.push(line))) {
       // The entry the line starts is for the next page.
       next = line.start;
       stopped = true;
@@ -308,7 +325,7 @@ async function forward(
     return true;
   };
   let pos = from;
-  while (!stopped && pos < size && pos - from < budget) {
+  while (!stopped && pos < size && pos - from < scan.budget) {
     const chunk = await readMasked(ws, path, pos, Math.min(size, pos + STREAM_CHUNK), masker);
     if (chunk.length === 0) break;
     splitter.feed(chunk, pos, onLine);
@@ -317,99 +334,102 @@ async function forward(
   if (!stopped) {
     // Still inside the first line after the whole budget: go on from where it stopped.
     next = skipping ? pos : splitter.start;
-    if (pos >= size && splitter.pending && !skipping && request.partial === true) {
-      if (keep(builder.push(splitter.rest(pos)))) keep(builder.end());
+    if (pos >= size && splitter.pending && !skipping && scan.partial) {
+      if (add(builder.push(splitter.rest(pos)))) add(builder.end());
     } else {
-      keep(builder.end());
+      add(builder.end());
     }
   }
-  return {
-    path: name,
-    size,
-    next,
-    end: next,
-    entries,
-    bof: from === 0,
-    eof: !stopped && pos >= size,
-    scanned: pos - from,
-  };
+  return { next, end: next, entries, bof: from === 0, eof: !stopped && pos >= size };
 }
 
 async function backward(
   ws: Workspace,
   path: string,
-  name: string,
   size: number,
-  request: PageRequest,
+  scan: Scan,
   masker: Masker,
-): Promise<LogPage> {
-  const budget = request.budget ?? DEFAULT_BUDGET;
-  const levels = request.levels ?? [];
-  const q = (request.q ?? "").toLowerCase();
-  const before = Math.min(Math.max(0, request.at ?? size), size);
-  let window = new Uint8Array(0);
+): Promise<Found> {
+  const before = Math.min(Math.max(0, scan.at ?? size), size);
   let a = before;
   let want = STREAM_CHUNK;
+  // Read so far: [a, before). Reading further up cannot change the entries
+  // from `settled` on (each starts at a whole line, and in a pipeline log at
+  // a header), so they are parsed once; the bytes before them (`head`, from
+  // `a`: a first line not read whole, and lines without a header that may
+  // continue an entry further up) are parsed again with the next read.
+  let head: Uint8Array = EMPTY;
+  let settled = before;
+  let final: LogEntry[] = []; // [settled, end), in file order.
+  let finalMatched: LogEntry[] = [];
+  let endAt: number | undefined; // The end of the page, once known.
   for (;;) {
     const from = Math.max(0, a - want);
     const bytes = await readMasked(ws, path, from, a, masker);
-    const grown = new Uint8Array(bytes.length + window.length);
-    grown.set(bytes);
-    grown.set(window, bytes.length);
-    window = grown;
+    // [a, settled), or [a, before) while nothing is settled.
+    const window = concatBytes([bytes, head].filter((p) => p.length > 0));
     a = from;
     want = Math.min(want * 2, 1024 * 1024);
-    const scanned = before - a;
-    const exhausted = a === 0 || scanned >= budget;
+    const exhausted = a === 0 || before - a >= scan.budget;
     // A last line without its newline yet is not a line: it belongs to the next read.
-    let end = window.length;
-    if (before === size) {
-      end = window.lastIndexOf(NL) + 1;
-      if (end === 0 && !exhausted) continue;
+    let end = endAt ?? before;
+    if (endAt === undefined && before === size) {
+      end = a + window.lastIndexOf(NL) + 1;
+      if (end === a && !exhausted) {
+        head = window;
+        continue;
+      }
     }
     let first = 0;
     if (a > 0) {
       first = window.indexOf(NL) + 1;
-      if ((first === 0 || first > end) && !exhausted) continue;
-      if (first > end) first = end;
+      if ((first === 0 || a + first > end) && !exhausted) {
+        head = window;
+        continue;
+      }
+      if (a + first > end) first = end - a;
     }
-    // Whole lines [first, end) of the window, as entries.
-    const all: LogEntry[] = [];
-    const builder = new EntryBuilder(request.grouped);
+    endAt = end;
+    // Whole lines [a + first, settled or end) of the window, as entries.
+    const upTo = final.length > 0 ? settled : end;
+    const fresh: LogEntry[] = [];
+    const builder = new EntryBuilder(scan.grouped);
     const splitter = new LineSplitter(a + first);
     const collect = (b: Building | undefined) => {
-      if (b !== undefined) all.push(toEntry(b));
+      if (b !== undefined) fresh.push(toEntry(b));
     };
-    splitter.feed(window.subarray(first, end), a + first, (line) => {
+    splitter.feed(window.subarray(first, upTo - a), a + first, (line) => {
       collect(builder.push(line));
       return true;
     });
-    if (splitter.pending) collect(builder.push(splitter.rest(a + end)));
+    if (splitter.pending) collect(builder.push(splitter.rest(upTo)));
     collect(builder.end());
-    // Lines without a header at the top may continue an entry further up.
+    // Lines without a header at the top may continue an entry further up
+    // (the first settled entry has a header).
     let top = 0;
-    if (request.grouped && a > 0) {
-      while (top < all.length && all[top].level === "") top++;
-      if (top === all.length && exhausted) top = 0;
+    if (scan.grouped && a > 0) {
+      while (top < fresh.length && fresh[top].level === "") top++;
+      if (top === fresh.length && final.length === 0 && exhausted) top = 0;
     }
-    const kept = all.slice(top);
-    const matched = kept.filter((entry) => matches(entry, levels, q));
-    if (matched.length < request.limit && !exhausted) continue;
-    const taken = matched.slice(-request.limit);
-    const next = matched.length > request.limit
+    const kept = fresh.slice(top);
+    const matched = kept.filter(scan.keep);
+    if (matched.length + finalMatched.length < scan.limit && !exhausted) {
+      if (kept.length > 0) {
+        settled = kept[0].o;
+        final = kept.concat(final);
+        finalMatched = matched.concat(finalMatched);
+      }
+      head = window.subarray(0, settled - a);
+      continue;
+    }
+    const all = matched.concat(finalMatched);
+    const taken = all.slice(-scan.limit);
+    const firstKept = kept[0] ?? final[0];
+    const next = all.length > scan.limit
       ? taken[0].o
-      : kept.length > 0
-      ? kept[0].o
+      : firstKept !== undefined
+      ? firstKept.o
       : a + (a > 0 ? first : 0);
-    return {
-      path: name,
-      size,
-      next,
-      end: a + end,
-      entries: taken,
-      bof: next === 0,
-      eof: a + end >= size,
-      scanned,
-    };
+    return { next, end, entries: taken, bof: next === 0, eof: end >= size };
   }
 }

@@ -29,7 +29,7 @@ export function pageHashes(): Promise<PageHashes> {
  * `>`, `&`, `/` and the line separators as `\uXXXX`, so that no data can
  * close the element, and no URL appears as such in the file.
  */
-export function embedJson(value: unknown): string {
+function embedJson(value: unknown): string {
   return JSON.stringify(value).replace(
     /[<>&/\u2028\u2029]/g,
     (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,

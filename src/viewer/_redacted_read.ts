@@ -6,15 +6,18 @@
 // on either. A range is read with context on both sides, so that a secret
 // straddling its edge is found as in a read of the whole file.
 import type { Workspace } from "../workspace.ts";
-import { createRedactor, type Redactor, redactText } from "../pack/redactor.ts";
+import { concatBytes } from "../_bytes.ts";
+import { type Redactor, redactText } from "../pack/redactor.ts";
 import type { RedactionPattern } from "../pack/redaction_patterns.ts";
+import { type Matcher, matcherFor } from "../pack/_matcher.ts";
+import { RedactionEngine } from "../pack/_redaction_engine.ts";
 
 /**
  * Bytes read around a range: well over the longest match of any built-in
  * rule (private keys, about 16.5 KiB), so a secret crossing the edge of a
  * range is masked there too.
  */
-export const REDACT_CONTEXT = 64 * 1024;
+const REDACT_CONTEXT = 64 * 1024;
 
 /** What the viewer shows: masked text (the default), or the files as they are. */
 export interface Masker {
@@ -30,14 +33,27 @@ export interface Masker {
 
 /** A masker with the built-in patterns and `patterns`, or one that shows everything. */
 export function makeMasker(on: boolean, patterns?: readonly RedactionPattern[]): Masker {
-  const options = patterns === undefined ? undefined : { patterns };
   if (!on) {
     return { on, stream: () => undefined, text: (t) => t, json: (v) => v };
   }
-  const text = (t: string) => redactText(t, options).text;
+  // The patterns are compiled once, at the first use: a bad one is refused
+  // then, as `redactText` and `createRedactor` would (naming them), and
+  // again at each use, since nothing is kept until they compile.
+  let compiled: Matcher | undefined;
+  const matcher = (where: string): Matcher => compiled ??= matcherFor(patterns, where);
+  const encoder = new TextEncoder();
+  const text = (t: string): string => {
+    // What redactText refuses, it refuses with its own words.
+    if (typeof t !== "string") return redactText(t, { patterns }).text;
+    const engine = new RedactionEngine(matcher("redactText"));
+    const head = engine.push(encoder.encode(t));
+    const tail = engine.flush();
+    const decoder = new TextDecoder();
+    return decoder.decode(head, { stream: true }) + decoder.decode(tail);
+  };
   return {
     on,
-    stream: () => createRedactor(options),
+    stream: () => new RedactionEngine(matcher("createRedactor")),
     text,
     json<T>(value: T): T {
       if (value === undefined) return value;
@@ -97,15 +113,6 @@ function walk(value: unknown, mask: (t: string) => string): unknown {
   return value;
 }
 
-function concat(a: Uint8Array, b: Uint8Array): Uint8Array {
-  if (b.length === 0) return a;
-  if (a.length === 0) return b;
-  const out = new Uint8Array(a.length + b.length);
-  out.set(a);
-  out.set(b, a.length);
-  return out;
-}
-
 /**
  * The bytes `[start, end)` of a file (fewer at its end), masked: read with
  * {@linkcode REDACT_CONTEXT} bytes on each side. One read of at most
@@ -123,7 +130,8 @@ export async function readMasked(
   if (redactor === undefined) return await ws.readRange(path, start, end - start);
   const from = Math.max(0, start - REDACT_CONTEXT);
   const bytes = await ws.readRange(path, from, end + REDACT_CONTEXT - from);
-  const out = concat(redactor.push(bytes), redactor.flush());
+  // Usually all of it comes at the flush: a single part is not copied.
+  const out = concatBytes([redactor.push(bytes), redactor.flush()].filter((p) => p.length > 0));
   return out.subarray(start - from, Math.min(end - from, out.length));
 }
 

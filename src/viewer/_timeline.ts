@@ -2,6 +2,8 @@
 // parsed in one streaming pass (both dialects), masked, in compact columns
 // with a string table, so that 100,000 effects travel as a few megabytes.
 import type { Workspace } from "../workspace.ts";
+import { concatBytes } from "../_bytes.ts";
+import { fileSizeIfExists } from "../_workspace_checks.ts";
 import { parseEventLoopLine } from "../event_loop_line.ts";
 import { maskedStream, type Masker } from "./_redacted_read.ts";
 
@@ -59,7 +61,7 @@ const NL = 0x0a;
 const decoder = new TextDecoder();
 
 /** A timestamp in ms since the epoch; chrono's nanoseconds are cut to ms first. */
-export function parseTime(ts: string): number | null {
+function parseTime(ts: string): number | null {
   const text = ts.replace(/(\.\d{3})\d+/, "$1");
   const time = Date.parse(text);
   return Number.isNaN(time) ? null : time;
@@ -75,7 +77,9 @@ function detailOf(extra: string[], context: [string, string][]): string {
 
 /**
  * Reads the effects of an event log from byte `from` (a line start), up to
- * the limits; the last line is left for the next chunk until it ends.
+ * the limits; the last line is left for the next chunk until it ends. A
+ * missing log has none. `knownSize`: the log's size, when the caller has
+ * just taken it.
  */
 export async function readTimeline(
   ws: Workspace,
@@ -83,13 +87,9 @@ export async function readTimeline(
   from: number,
   masker: Masker,
   limits: TimelineLimits,
+  knownSize?: number,
 ): Promise<TimelineChunk> {
-  let size = 0;
-  try {
-    size = await ws.fileSize(path);
-  } catch (error) {
-    if ((error as { code?: string }).code !== "not-found") throw error;
-  }
+  const size = knownSize ?? (await fileSizeIfExists(ws, path)) ?? 0;
   const start = Math.min(Math.max(0, from), size);
   const chunk: TimelineChunk = {
     size,
@@ -160,13 +160,7 @@ export async function readTimeline(
         addLine(bytes.subarray(from, nl), lineStart);
       } else {
         carry.push(bytes.subarray(from, nl));
-        const line = new Uint8Array(carried + nl - from);
-        let at = 0;
-        for (const part of carry) {
-          line.set(part, at);
-          at += part.length;
-        }
-        addLine(line, lineStart);
+        addLine(concatBytes(carry), lineStart);
       }
       carry = [];
       carried = 0;

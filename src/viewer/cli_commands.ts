@@ -10,22 +10,9 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { formatBytes, type Output } from "../cli/_output.ts";
-import { parse, parseWhole, UsageError } from "../cli/_usage.ts";
+import { noMore, parse, parseWhole, UsageError } from "../cli/_usage.ts";
 import { resolveRun, workspaceAt } from "../cli/_workspace.ts";
-
-/** A command of the `runlog` command line: what it runs, and its usage and help. */
-export interface ViewerCommand {
-  /** Runs it; resolves the exit code. */
-  run(args: string[], output: Output): Promise<number>;
-  /** One line of usage. */
-  usage: string;
-  /** The help: a first line, then the options. */
-  help: string;
-}
-
-function noMore(rest: string[]): void {
-  if (rest.length > 0) throw new UsageError(`unexpected ${JSON.stringify(rest[0])}`);
-}
+import type { Command } from "../cli/_command.ts";
 
 // Opens the URL in the desktop's browser through a private launcher file,
 // so that the token never appears in a command line other users can see.
@@ -149,7 +136,7 @@ export async function report(args: string[], output: Output): Promise<number> {
 }
 
 /** `runlog serve`, for the command table. */
-export const SERVE_COMMAND: ViewerCommand = {
+export const SERVE_COMMAND: Command = {
   run: serve,
   usage: "runlog serve [--port N] [--host ADDR] [--no-open] [--no-redact]",
   help: `Serves a web viewer of the runs: timelines, logs, live updates, comparisons.
@@ -161,7 +148,7 @@ Prints the URL to open, with its access token; serves until Ctrl-C.
 };
 
 /** `runlog report`, for the command table. */
-export const REPORT_COMMAND: ViewerCommand = {
+export const REPORT_COMMAND: Command = {
   run: report,
   usage: "runlog report <id|latest> [-o FILE] [--no-redact] [--force]",
   help: `Writes a run as one self-contained HTML page, secrets masked.

@@ -337,7 +337,6 @@ export function createViewer(workspace: Workspace, options?: ViewerOptions): Vie
       limit: Math.min(MAX_PAGE, Math.max(1, whole(params.get("limit"), "limit", 300))),
       levels,
       q: params.get("q") ?? "",
-      grouped: name === "pipeline.log",
       partial: true,
     }, masker);
   };

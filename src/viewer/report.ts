@@ -7,11 +7,12 @@
  * @module
  */
 import type { Workspace } from "../workspace.ts";
-import { RunId } from "../run_id.ts";
+import type { RunId } from "../run_id.ts";
 import { RunLogError } from "../run_log_error.ts";
 import { describeValue } from "../_describe_value.ts";
 import { openOutputFile } from "../_output_file.ts";
 import { formatBytes } from "../_format_bytes.ts";
+import { KEEP_FILE, toRunId } from "../run_log_context.ts";
 import type { RedactionPattern } from "../pack/redaction_patterns.ts";
 import { makeMasker } from "./_redacted_read.ts";
 import { type LogEntry, readLogPage } from "./_log_lines.ts";
@@ -56,8 +57,20 @@ const FILE_ENTRIES = 200;
 const FILE_BYTES = 32 * 1024;
 const MAX_LOG_FILES = 60;
 const LOGS_BUDGET = 2 * 1024 * 1024;
-const SKIP_FILES =
-  /^(run\.json|event_loop\.log|pipeline\.log|event_loop_trace\.jsonl|lease\.\d+\.json|\.keep)$/;
+// Shown elsewhere in the report, or nothing to show. (lease.ts keeps its
+// pattern of lease file names to itself.)
+const SKIP_FILES = new Set([
+  "run.json",
+  "event_loop.log",
+  "pipeline.log",
+  "event_loop_trace.jsonl",
+  KEEP_FILE,
+]);
+const LEASE_FILE = /^lease\.\d+\.json$/;
+
+function isSkipped(path: string): boolean {
+  return SKIP_FILES.has(path) || LEASE_FILE.test(path);
+}
 
 function count(n: number): string {
   return n.toLocaleString("en-US");
@@ -120,7 +133,7 @@ export async function renderReport(
   options?: ReportOptions,
 ): Promise<RenderedReport> {
   const opts = checkOptions(options);
-  const id = runId instanceof RunId ? runId : RunId.parse(runId);
+  const id = toRunId(runId);
   const masker = makeMasker(opts.redact !== false, opts.patterns);
   const run = await findRun(ws, id);
   const { files, skipped, cut } = await listRunFiles(ws, run.dir);
@@ -148,7 +161,8 @@ export async function renderReport(
   }
   let budget = LOGS_BUDGET;
   const left: string[] = [];
-  const candidates = files.filter((f) => !SKIP_FILES.test(f.path)).sort((a, b) =>
+  let truncated = 0;
+  const candidates = files.filter((f) => !isSkipped(f.path)).sort((a, b) =>
     rank(a.path) - rank(b.path) || (a.path < b.path ? -1 : 1)
   );
   for (const file of candidates) {
@@ -159,7 +173,6 @@ export async function renderReport(
     const page = await readLogPage(ws, `${run.dir}/${file.path}`, file.path, {
       direction: "backward",
       limit: FILE_ENTRIES,
-      grouped: false,
       budget: FILE_BYTES,
     }, masker);
     const rows: Row[] = page.entries;
@@ -168,6 +181,7 @@ export async function renderReport(
       rows.unshift({
         sep: `… the first ${formatBytes(page.next)} of this file are not in this report …`,
       });
+      truncated++;
     }
     logs[file.path] = { entries: rows };
   }
@@ -178,10 +192,6 @@ export async function renderReport(
         `${left.length > 10 ? ", …" : ""}.`,
     );
   }
-  const truncated = candidates.filter((f) =>
-    logs[f.path]?.entries[0] !== undefined &&
-    "sep" in logs[f.path].entries[0]
-  ).length;
   if (truncated > 0) {
     notes.push(
       `Of ${count(truncated)} long log(s), only the last ${count(FILE_ENTRIES)} lines ` +
@@ -228,7 +238,6 @@ async function pipelineRows(
   const head = await readLogPage(ws, path, "pipeline.log", {
     direction: "forward",
     limit: PIPELINE_HEAD + PIPELINE_TAIL,
-    grouped: true,
     partial: true,
     budget: 3 * 1024 * 1024,
   }, masker);
@@ -238,7 +247,6 @@ async function pipelineRows(
   const tail = await readLogPage(ws, path, "pipeline.log", {
     direction: "backward",
     limit: PIPELINE_TAIL,
-    grouped: true,
     budget: 2 * 1024 * 1024,
   }, masker);
   const last = tail.entries.filter((e) => e.o >= firstEnd);

@@ -6,6 +6,7 @@
  */
 import { RunLogError } from "../run_log_error.ts";
 import { describeValue } from "../_describe_value.ts";
+import { errnoOf } from "../_map_error.ts";
 import type { Viewer } from "./create_viewer.ts";
 import type { StartedServer } from "./_node_server.ts";
 
@@ -120,7 +121,7 @@ export async function serveViewer(
  * words that say what to do.
  */
 function listenError(error: unknown, hostname: string, port: number): unknown {
-  const code = (error as { code?: unknown })?.code;
+  const code = errnoOf(error);
   const name = (error as { name?: unknown })?.name;
   const where = `${hostname}:${port}`;
   if (code === "EADDRINUSE" || name === "AddrInUse") {
