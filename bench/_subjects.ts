@@ -5,6 +5,7 @@
 import { closeSync, openSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { EventLoopLogger, PipelineLogger, RunLogContext } from "../mod.ts";
+import { runtime } from "../tests/_runtime.ts";
 import { workspaceFor } from "./_workspace.ts";
 
 /** One logger under test: `line(i)` logs the i-th line; awaited when it returns a promise. */
@@ -25,10 +26,9 @@ export interface SubjectKind {
 }
 
 const encoder = new TextEncoder();
-const isDeno = "Deno" in globalThis;
 
 // What every logger writes: about 130 bytes of text per line.
-export const SAMPLE_TEXT =
+const SAMPLE_TEXT =
   "12345 ts=2026-02-06T14:03:27.123Z phase=Development effect=InvokePrompt event=PromptCompleted ctx=iteration=3,agent_index=1 ms=1234\n";
 const SAMPLE_LINE = encoder.encode(SAMPLE_TEXT);
 const MESSAGE = "agent dev_1 finished: 3 files changed, 2 tests added, review next";
@@ -40,14 +40,36 @@ const effect = {
   durationMs: 1234,
 };
 
-// A raw append-only file of this runtime: what the floor writes to.
-function rawFile(path: string): { write(bytes: Uint8Array): void; close(): void } {
-  if (isDeno) {
+/** A raw append-only file of this runtime: what the floor writes to. */
+interface RawFile {
+  write(bytes: Uint8Array): void;
+  close(): void;
+}
+
+function rawFile(path: string): RawFile {
+  if (runtime === "deno") {
     const file = Deno.openSync(path, { append: true, create: true });
     return { write: (bytes) => file.writeSync(bytes), close: () => file.close() };
   }
   const fd = openSync(path, "a");
   return { write: (bytes) => writeSync(fd, bytes), close: () => closeSync(fd) };
+}
+
+// The floor: raw writes to a file of its own; `line` makes the timed call.
+function floorSubject(
+  name: string,
+  fileName: string,
+  line: (file: RawFile) => () => void,
+): SubjectKind {
+  return {
+    name,
+    durable: true,
+    open(dir) {
+      const path = join(dir, fileName);
+      const file = rawFile(path);
+      return Promise.resolve({ path, line: line(file), close: () => file.close() });
+    },
+  };
 }
 
 async function runlogContext(dir: string): Promise<RunLogContext> {
@@ -97,6 +119,27 @@ function runlogSubjects(awaited: boolean): SubjectKind[] {
 
 // LogTape's configuration is global: one configuration serves both of its
 // subjects, each through a category of its own, in the first one's directory.
+interface LogtapeSink {
+  name: string;
+  category: string;
+  /** Its file, in the directory of the first LogTape subject opened. */
+  file: string;
+  maxLines?: number;
+}
+const LOGTAPE: Record<"sync" | "file", LogtapeSink> = {
+  sync: {
+    name: "LogTape, text formatter + a writeSync sink",
+    category: "bench-sync",
+    file: "logtape-sync.log",
+  },
+  file: {
+    name: "LogTape, getFileSink",
+    category: "bench-file",
+    file: "logtape-file.log",
+    maxLines: 5_000,
+  },
+};
+
 let logtapeDir: string | undefined;
 let logtapeUsers = 0;
 let closeLogtapeSync: (() => void) | undefined;
@@ -107,18 +150,18 @@ async function logtapeFor(dir: string) {
   if (logtapeDir !== undefined) return logtape;
   logtapeDir = dir;
   const { getFileSink } = await import("@logtape/file");
-  const file = rawFile(join(dir, "logtape-sync.log"));
+  const file = rawFile(join(dir, LOGTAPE.sync.file));
   closeLogtapeSync = () => file.close();
   const format = logtape.getTextFormatter();
   await logtape.configure({
     reset: true,
     sinks: {
       sync: (record) => file.write(encoder.encode(format(record))),
-      file: getFileSink(join(dir, "logtape-file.log")),
+      file: getFileSink(join(dir, LOGTAPE.file.file)),
     },
     loggers: [
-      { category: "bench-sync", sinks: ["sync"], lowestLevel: "info" },
-      { category: "bench-file", sinks: ["file"], lowestLevel: "info" },
+      { category: LOGTAPE.sync.category, sinks: ["sync"], lowestLevel: "info" },
+      { category: LOGTAPE.file.category, sinks: ["file"], lowestLevel: "info" },
       { category: ["logtape", "meta"], sinks: [], lowestLevel: "warning" },
     ],
   });
@@ -133,33 +176,34 @@ async function logtapeDone(): Promise<void> {
   logtapeDir = undefined;
 }
 
+function logtapeSubject({ name, category, file, maxLines }: LogtapeSink): SubjectKind {
+  return {
+    name,
+    durable: true,
+    maxLines,
+    async open(dir) {
+      const logtape = await logtapeFor(dir);
+      const logger = logtape.getLogger(category);
+      return {
+        path: join(logtapeDir!, file),
+        line: () => logger.info(`${MESSAGE} {phase} {durationMs}`, effect),
+        close: () => logtapeDone(),
+      };
+    },
+  };
+}
+
 export const SUBJECTS: SubjectKind[] = [
-  {
-    name: "floor: write of pre-encoded bytes",
-    durable: true,
-    open(dir) {
-      const path = join(dir, "floor.log");
-      const file = rawFile(path);
-      return Promise.resolve({
-        path,
-        line: () => file.write(SAMPLE_LINE),
-        close: () => file.close(),
-      });
-    },
-  },
-  {
-    name: "floor + TextEncoder.encode",
-    durable: true,
-    open(dir) {
-      const path = join(dir, "text-floor.log");
-      const file = rawFile(path);
-      return Promise.resolve({
-        path,
-        line: () => file.write(encoder.encode(SAMPLE_TEXT)),
-        close: () => file.close(),
-      });
-    },
-  },
+  floorSubject(
+    "floor: write of pre-encoded bytes",
+    "floor.log",
+    (file) => () => file.write(SAMPLE_LINE),
+  ),
+  floorSubject(
+    "floor + TextEncoder.encode",
+    "text-floor.log",
+    (file) => () => file.write(encoder.encode(SAMPLE_TEXT)),
+  ),
   ...runlogSubjects(true),
   ...runlogSubjects(false),
   {
@@ -203,33 +247,8 @@ export const SUBJECTS: SubjectKind[] = [
       };
     },
   },
-  {
-    name: "LogTape, text formatter + a writeSync sink",
-    durable: true,
-    async open(dir) {
-      const logtape = await logtapeFor(dir);
-      const logger = logtape.getLogger("bench-sync");
-      return {
-        path: join(logtapeDir!, "logtape-sync.log"),
-        line: () => logger.info(`${MESSAGE} {phase} {durationMs}`, effect),
-        close: () => logtapeDone(),
-      };
-    },
-  },
-  {
-    name: "LogTape, getFileSink",
-    durable: true,
-    maxLines: 5_000,
-    async open(dir) {
-      const logtape = await logtapeFor(dir);
-      const logger = logtape.getLogger("bench-file");
-      return {
-        path: join(logtapeDir!, "logtape-file.log"),
-        line: () => logger.info(`${MESSAGE} {phase} {durationMs}`, effect),
-        close: () => logtapeDone(),
-      };
-    },
-  },
+  logtapeSubject(LOGTAPE.sync),
+  logtapeSubject(LOGTAPE.file),
   {
     name: "winston, File transport",
     durable: false,

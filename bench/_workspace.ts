@@ -1,10 +1,7 @@
-// The workspace of the runtime running a benchmark.
+// The workspace of the runtime running a benchmark: the tests' native adapter.
 import type { Workspace } from "../mod.ts";
+import { nativeAdapter } from "../tests/_runtime.ts";
 
 export async function workspaceFor(root: string): Promise<Workspace> {
-  if ("Deno" in globalThis) {
-    return new (await import("../src/adapters/deno.ts")).DenoWorkspace(root);
-  }
-  if ("Bun" in globalThis) return new (await import("../src/adapters/bun.ts")).BunWorkspace(root);
-  return new (await import("../src/adapters/node.ts")).NodeWorkspace(root);
+  return (await nativeAdapter()).make(root);
 }

@@ -29,12 +29,12 @@ import {
   RunLogContext,
 } from "../mod.ts";
 import { type Subject, SUBJECTS } from "./_subjects.ts";
+import { runtime } from "../tests/_runtime.ts";
 import { workspaceFor } from "./_workspace.ts";
 
 const [dataDir, linesArg] = process.argv.slice(2);
 const LINES = Number(linesArg ?? 100_000);
 const ROUNDS = 5;
-const runtime = "Deno" in globalThis ? "deno" : "Bun" in globalThis ? "bun" : "node";
 
 async function timeLines(subject: Subject, count: number): Promise<number> {
   const start = performance.now();

@@ -17,9 +17,9 @@ import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { RunLogContext } from "../mod.ts";
 import { createRedactor, packRun } from "../src/pack/mod.ts";
+import { runtime } from "../tests/_runtime.ts";
 import { workspaceFor } from "./_workspace.ts";
 
-const runtime = "Deno" in globalThis ? "deno" : "Bun" in globalThis ? "bun" : "node";
 const LEVEL = 6;
 const MB = 1024 * 1024;
 const rss = () => process.memoryUsage.rss?.() ?? process.memoryUsage().rss;

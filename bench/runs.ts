@@ -10,11 +10,11 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { join } from "node:path";
 import process from "node:process";
 import { formatRunMetadata, listRuns, parseRunMetadata, pruneRuns, RunId } from "../mod.ts";
+import { runtime } from "../tests/_runtime.ts";
 import { workspaceFor } from "./_workspace.ts";
 
 const [dataDir, countArg] = process.argv.slice(2);
 const RUNS = Number(countArg ?? 10_000);
-const runtime = "Deno" in globalThis ? "deno" : "Bun" in globalThis ? "bun" : "node";
 
 function makeRuns(root: string): void {
   const agent = join(root, ".agent");

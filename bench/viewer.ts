@@ -8,7 +8,6 @@
 //
 // Needs /usr/bin/chromium (apt-get install chromium). <data dir> gets a
 // fresh workspace, removed at the end.
-import { type ChildProcess, spawn } from "node:child_process";
 import { mkdirSync, readFileSync, rmSync } from "node:fs";
 import { open, stat } from "node:fs/promises";
 import { cpus, totalmem } from "node:os";
@@ -17,7 +16,7 @@ import process from "node:process";
 import { parseArgs } from "node:util";
 import { NodeWorkspace } from "../src/adapters/node.ts";
 import { writeViewerRun } from "../tests/fixtures/viewer_run.ts";
-import { launchChromium, serveCommand } from "../tests/fixtures/viewer_harness.ts";
+import { launchChromium, startServer, stopServer } from "../tests/fixtures/viewer_harness.ts";
 import type { PageGlobals } from "../tests/fixtures/viewer_page.ts";
 
 const { values, positionals } = parseArgs({
@@ -40,28 +39,6 @@ const EFFECTS = Number(values.effects);
 const LOG_BYTES = Math.round(Number(values["log-gb"]) * 1e9);
 const ROUNDS = Number(values.rounds);
 const root = join(dataDir, `viewer-bench-${process.pid}`);
-
-async function start(server: string): Promise<{ child: ChildProcess; url: string }> {
-  const argv = serveCommand(server, root);
-  const child = spawn(argv[0], argv.slice(1), { stdio: ["ignore", "pipe", "inherit"] });
-  let out = "";
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stdout!.on("data", (c) => {
-      out += c;
-      const m = /(http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]+)/.exec(out);
-      if (m) resolve(m[1]);
-    });
-    child.on("exit", (code) => reject(new Error(`serve exited ${code}: ${out}`)));
-  });
-  return { child, url };
-}
-
-async function stop(child: ChildProcess): Promise<void> {
-  const exited = new Promise((r) => child.on("exit", r));
-  child.kill("SIGINT");
-  await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
-  if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
-}
 
 /** Resident memory of a process in MB, from /proc (Linux). */
 function rssMb(pid: number): number {
@@ -114,7 +91,7 @@ try {
   const servers: Record<string, unknown> = {};
   try {
     for (const server of values.servers!.split(",")) {
-      const { child, url } = await start(server);
+      const { child, url } = await startServer(server, root, { stderr: "inherit" });
       const base = url.split("?")[0];
       const token = url.split("token=")[1];
       const out: Record<string, unknown> = {};
@@ -217,7 +194,7 @@ try {
           rssPeakMB: round(peak),
         };
       } finally {
-        await stop(child);
+        await stopServer(child);
       }
       servers[server] = out;
     }

@@ -14,19 +14,23 @@ export function nodeBinary(): string {
   return existsSync(pinned) ? pinned : process.execPath;
 }
 
-/** The real Deno binary (a signal sent to npm's shim would not reach Deno). */
-export function denoBinary(): string {
+/**
+ * The real Deno binary (a signal sent to npm's shim would not reach Deno):
+ * relative to the working directory, or under `root` when given.
+ */
+export function denoBinary(root = ""): string {
   const exe = process.platform === "win32" ? "deno.exe" : "deno";
-  const direct = join("node_modules/deno", exe);
+  const direct = join(root, "node_modules/deno", exe);
   if (existsSync(direct)) return direct;
-  for (const name of existsSync("node_modules/@deno") ? readdirSync("node_modules/@deno") : []) {
-    const candidate = join("node_modules/@deno", name, exe);
+  const scoped = join(root, "node_modules/@deno");
+  for (const name of existsSync(scoped) ? readdirSync(scoped) : []) {
+    const candidate = join(scoped, name, exe);
     if (existsSync(candidate)) return candidate;
   }
-  return join(BIN, "deno");
+  return join(root, BIN, "deno");
 }
 
-/** The pinned Bun. */
-export function bunBinary(): string {
-  return join(BIN, "bun");
+/** The pinned Bun: relative to the working directory, or under `root` when given. */
+export function bunBinary(root = ""): string {
+  return join(root, BIN, "bun");
 }

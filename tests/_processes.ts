@@ -1,7 +1,12 @@
-// Child processes of the current runtime, for race and crash tests.
-import { type ChildProcess, spawn } from "node:child_process";
+// Child processes of the current runtime, for race and crash tests, and the
+// runlog command run as one.
+import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { join } from "node:path";
+import process from "node:process";
 import { fileURLToPath } from "node:url";
-import { scriptCommand } from "./_runtime.ts";
+import { runtime, scriptCommand } from "./_runtime.ts";
+
+const repo = fileURLToPath(new URL("..", import.meta.url));
 
 /** A running script: its output lines so far and its exit. */
 export interface ScriptProcess {
@@ -80,4 +85,34 @@ export async function race(argsList: string[][]): Promise<unknown[]> {
   } finally {
     for (const r of racers) r.child.kill();
   }
+}
+
+/** The command line that runs `runlog` under this runtime, from this checkout. */
+export function runlogCommand(): string[] {
+  return runtime === "deno"
+    ? [process.execPath, "run", "-A", join(repo, "src/cli/mod.ts")]
+    : [process.execPath, join(repo, "bin/runlog.mjs")];
+}
+
+/** What a finished `runlog` command did. */
+export interface RunlogResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `runlog` with `args` (and `env` over this process's environment) to its exit. */
+export function runlog(args: string[], env: Record<string, string> = {}): Promise<RunlogResult> {
+  const [command, ...prefix] = runlogCommand();
+  return new Promise((resolve) => {
+    execFile(
+      command,
+      [...prefix, ...args],
+      { env: { ...process.env, ...env } },
+      (error, stdout, stderr) => {
+        const code = error === null ? 0 : typeof error.code === "number" ? error.code : 1;
+        resolve({ code, stdout, stderr });
+      },
+    );
+  });
 }

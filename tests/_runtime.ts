@@ -53,9 +53,11 @@ export async function nativeAdapter(): Promise<RealAdapter> {
   return (await realAdapters())[0];
 }
 
-/** A fresh temporary directory, removed by the returned disposer. */
-export async function tempDir(): Promise<{ path: string; remove(): Promise<void> }> {
-  const path = await mkdtemp(join(tmpdir(), "runlog-test-"));
+/** A fresh temporary directory named `prefix` + random, removed by the returned disposer. */
+export async function tempDir(
+  prefix = "runlog-test-",
+): Promise<{ path: string; remove(): Promise<void> }> {
+  const path = await mkdtemp(join(tmpdir(), prefix));
   return { path, remove: () => rm(path, { recursive: true, force: true }) };
 }
 

@@ -2,6 +2,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { appendHandle, type AppendTarget, MemoryWorkspace, WorkspaceError } from "../mod.ts";
 import { rejectsWorkspace } from "./_assert.ts";
+import { sysError } from "./_fault_driver.ts";
 
 /** A target that records what reaches it and can fail on demand. */
 function scriptedTarget(
@@ -27,8 +28,6 @@ function scriptedTarget(
     closes: () => closes,
   };
 }
-
-const sysError = (code: string) => Object.assign(new Error(code), { code });
 
 test("appendHandle() finishes partial writes and encodes any text", async () => {
   const t = scriptedTarget({ chunk: 3 });

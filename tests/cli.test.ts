@@ -8,40 +8,12 @@ import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { parseEventLoopLine, parseRunMetadata, PipelineLogger, RunLogContext } from "../mod.ts";
 import { nativeAdapter, runtime, tempDir } from "./_runtime.ts";
+import { runlog, runlogCommand, type RunlogResult } from "./_processes.ts";
 
 const adapter = await nativeAdapter();
-const repo = fileURLToPath(new URL("..", import.meta.url));
 const RUST = fileURLToPath(new URL("../../shared/fixtures/ralph-rust/", import.meta.url));
 
-/** The command line that runs `runlog` under this runtime, from this checkout. */
-function runlogCommand(): string[] {
-  return runtime === "deno"
-    ? [process.execPath, "run", "-A", join(repo, "src/cli/mod.ts")]
-    : [process.execPath, join(repo, "bin/runlog.mjs")];
-}
-
-interface Result {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function runlog(args: string[], env: Record<string, string> = {}): Promise<Result> {
-  const [command, ...prefix] = runlogCommand();
-  return new Promise((resolve) => {
-    execFile(
-      command,
-      [...prefix, ...args],
-      { env: { ...process.env, ...env } },
-      (error, stdout, stderr) => {
-        const code = error === null ? 0 : typeof error.code === "number" ? error.code : 1;
-        resolve({ code, stdout, stderr });
-      },
-    );
-  });
-}
-
-function sh(script: string, cwd: string): Promise<Result> {
+function sh(script: string, cwd: string): Promise<RunlogResult> {
   const quoted = runlogCommand().map((a) => `'${a}'`).join(" ");
   return new Promise((resolve) => {
     execFile(

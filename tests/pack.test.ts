@@ -5,7 +5,7 @@
 // memory.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { gunzipSync, gzipSync } from "node:zlib";
 import { lstat, mkdir, open, readdir, readFile, symlink, writeFile } from "node:fs/promises";
 import { join, relative } from "node:path";
@@ -21,9 +21,10 @@ import {
   verifyPack,
 } from "../src/pack/mod.ts";
 import { fakeSecrets, leakProbes } from "./fixtures/fake_secrets.ts";
-import { nativeAdapter, runtime, scriptCommand, tempDir } from "./_runtime.ts";
+import { nativeAdapter, runtime, tempDir } from "./_runtime.ts";
 import { fixture, startScript } from "./_processes.ts";
 import { rejectsWorkspace, throwsRunLog } from "./_assert.ts";
+import { concat } from "./_bytes.ts";
 
 const CHUNK = 256 * 1024; // packRun's read size.
 const encoder = new TextEncoder();
@@ -51,16 +52,6 @@ function logWith(pieces: string[], boundaries: number[] = []): string {
   }
   for (const piece of rest) text += `${filler(300, text.length)}${piece}\n`;
   return text + filler(1000);
-}
-
-function concat(parts: Uint8Array[]): Uint8Array<ArrayBuffer> {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }
 
 const sameBytes = (a: Uint8Array, b: Uint8Array) => Buffer.compare(a, b) === 0;
@@ -691,23 +682,19 @@ test("packRun() packs a 1 GB run in bounded memory: under 64 MB extra", async ()
       await writeBigLog(join(dir.path, ctx.providerLog("claude-stream_dev_1.jsonl")), bytes);
       runs.push(ctx.runId);
     }
-    const { command, args } = scriptCommand(fixture("pack_memory.ts"));
     // gzip level 1: the test measures memory, and level 6 would take several times longer.
-    const child = spawn(command, [
-      ...args,
+    const packer = startScript(fixture("pack_memory.ts"), [
       dir.path,
       `${runs[0]}`,
       join(dir.path, "small.tar.gz"),
       `${runs[1]}`,
       join(dir.path, "large.tar.gz"),
       "1",
-    ], { stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk) => (stdout += chunk));
-    child.stderr.on("data", (chunk) => (stderr += chunk));
-    const code = await new Promise((resolve) => child.on("exit", resolve));
-    assert.equal(code, 0, stderr);
+    ]);
+    packer.child.stdin!.end(); // It reads nothing.
+    const code = await packer.exited;
+    const stdout = packer.lines.map((line) => `${line}\n`).join("");
+    assert.equal(code, 0, packer.stderr());
     const m = JSON.parse(stdout);
     const mb = (bytes: number) => Math.round(bytes / 2 ** 20);
     // The RSS right before the 1 GB pack, after a 64 MB one: the runtime's

@@ -15,19 +15,10 @@ import {
   NOT_SECRETS,
 } from "./fixtures/fake_secrets.ts";
 import { throwsRunLog } from "./_assert.ts";
+import { concat } from "./_bytes.ts";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
-
-function concat(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}
 
 /** The reference: one pass over everything (a window larger than the input). */
 function onePass(bytes: Uint8Array): { out: Uint8Array; counts: Record<string, number> } {

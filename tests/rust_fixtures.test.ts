@@ -52,20 +52,27 @@ test("the Rust fixtures hold exactly the logs these tests read", async () => {
   assert.deepEqual(logs, ["event_loop.log", "pipeline.log"], "a new log fixture needs its test");
 });
 
+/** The entry the Rust tool logged as line `index + 1` of event_loop.log, from its input. */
+function rustEntry(index: number): EventLoopEntry {
+  const input = inputs.events[index];
+  return {
+    seq: index + 1,
+    ts: "2026-02-06T14:03:27.123+00:00",
+    phase: input.phase,
+    effect: input.effect,
+    event: input.event,
+    extra: input.extra,
+    context: input.context,
+    durationMs: input.duration_ms,
+  };
+}
+
 test("parseEventLoopLine() reads every line of the Rust tool's event_loop.log as logged", async () => {
   const lines = linesOf(await read("event_loop.log"));
   assert.equal(lines.length, inputs.events.length);
   lines.forEach((line, index) => {
-    const input = inputs.events[index];
     const expected: ParsedEventLoopLine = {
-      seq: index + 1,
-      ts: "2026-02-06T14:03:27.123+00:00",
-      phase: input.phase,
-      effect: input.effect,
-      event: input.event,
-      extra: input.extra,
-      context: input.context,
-      durationMs: input.duration_ms,
+      ...rustEntry(index),
       dialect: "rust",
       exact: !AMBIGUOUS_EVENT_LINES.includes(index + 1),
     };
@@ -77,18 +84,7 @@ test("formatEventLoopLine() writes the Rust tool's lines byte for byte where val
   const lines = linesOf(await read("event_loop.log"));
   let plain = 0;
   lines.forEach((line, index) => {
-    const input = inputs.events[index];
-    const entry: EventLoopEntry = {
-      seq: index + 1,
-      ts: "2026-02-06T14:03:27.123+00:00",
-      phase: input.phase,
-      effect: input.effect,
-      event: input.event,
-      extra: input.extra,
-      context: input.context,
-      durationMs: input.duration_ms,
-    };
-    const written = formatEventLoopLine(entry);
+    const written = formatEventLoopLine(rustEntry(index));
     if (!written.includes('"')) {
       plain++;
       assert.equal(written, `${line}\n`, `line ${index + 1}`);
@@ -122,13 +118,14 @@ test("parsePipelineLog() reads every message of the Rust tool's pipeline.log as 
 test("PipelineLogReader reads the Rust tool's pipeline.log line by line, as tail -f gets it", async () => {
   const reader = new PipelineLogReader();
   const entries: unknown[] = [];
-  for (const line of linesOf(await read("pipeline.log"))) {
+  const lines = linesOf(await read("pipeline.log"));
+  for (const line of lines) {
     const entry = reader.push(`${line}\n`);
     if (entries.at(-1) !== entry) entries.push(entry);
   }
   assert.deepEqual(entries, rustPipelineEntries());
   // Each header line alone reads too.
-  const header = linesOf(await read("pipeline.log")).filter((line) => line.startsWith("["));
+  const header = lines.filter((line) => line.startsWith("["));
   assert.deepEqual(header.map((line) => parsePipelineLine(line).level), [
     ...inputs.pipeline.map(([level]) => level),
   ]);

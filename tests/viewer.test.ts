@@ -4,10 +4,9 @@
 // viewer_browser.test.ts.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { execFile, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import { mkdir, readdir, readFile, stat, symlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import process from "node:process";
 import { fileURLToPath } from "node:url";
 import {
   EventLoopLogger,
@@ -33,9 +32,9 @@ import { writeViewerRun } from "./fixtures/viewer_run.ts";
 import { spyWorkspace } from "./_spy.ts";
 import { throwsRunLog } from "./_assert.ts";
 import { nativeAdapter, runtime, tempDir } from "./_runtime.ts";
+import { runlog, runlogCommand } from "./_processes.ts";
 
 const adapter = await nativeAdapter();
-const repo = fileURLToPath(new URL("..", import.meta.url));
 const RUST = fileURLToPath(new URL("../../shared/fixtures/ralph-rust/", import.meta.url));
 const BASE = "http://127.0.0.1:9";
 // A fake OpenAI project key, made at run time so that no key-shaped literal sits in the source.
@@ -921,22 +920,6 @@ test(
     }
   },
 );
-
-/** The command line that runs `runlog` under this runtime, from this checkout. */
-function runlogCommand(): string[] {
-  return runtime === "deno"
-    ? [process.execPath, "run", "-A", join(repo, "src/cli/mod.ts")]
-    : [process.execPath, join(repo, "bin/runlog.mjs")];
-}
-
-function runlog(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const [command, ...prefix] = runlogCommand();
-  return new Promise((resolve) => {
-    execFile(command, [...prefix, ...args], (error, stdout, stderr) => {
-      resolve({ code: error === null ? 0 : Number(error.code ?? 1), stdout, stderr });
-    });
-  });
-}
 
 test(`runlog report (${runtime}): writes the file, refuses to replace it without --force`, {
   timeout: 60_000,

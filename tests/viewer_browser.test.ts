@@ -7,18 +7,23 @@
 // docs/screenshots/run.png (1280×800) from a realistic workspace.
 import { test, type TestContext } from "node:test";
 import assert from "node:assert/strict";
-import { type ChildProcess, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
-import { copyFile, mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { copyFile, mkdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { parseEventLoopLine, RunLogContext } from "../mod.ts";
 import { NodeWorkspace } from "../src/adapters/node.ts";
-import { CHROMIUM, launchChromium, serveCommand } from "./fixtures/viewer_harness.ts";
+import {
+  CHROMIUM,
+  launchChromium,
+  serveCommand,
+  startServer,
+  stopServer,
+} from "./fixtures/viewer_harness.ts";
 import { writeViewerRun } from "./fixtures/viewer_run.ts";
-import { runtime } from "./_runtime.ts";
+import { runtime, tempDir } from "./_runtime.ts";
 import type { Bar, PageGlobals } from "./fixtures/viewer_page.ts";
 
 const repo = fileURLToPath(new URL("..", import.meta.url));
@@ -49,43 +54,6 @@ function run(argv: string[]): Promise<{ code: number | null; stdout: string; std
     child.stderr.on("data", (c) => (stderr += c));
     child.on("exit", (code) => resolve({ code, stdout, stderr }));
   });
-}
-
-/** Starts a server; resolves its URL (with the token) once printed. */
-async function startServer(
-  server: string,
-  root: string,
-): Promise<{ child: ChildProcess; url: string }> {
-  const argv = serveCommand(server, root);
-  const child = spawn(argv[0], argv.slice(1), { stdio: ["ignore", "pipe", "pipe"] });
-  let out = "";
-  let err = "";
-  child.stderr!.on("data", (c) => (err += c));
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stdout!.setEncoding("utf8");
-    child.stdout!.on("data", (chunk: string) => {
-      out += chunk;
-      const match = /^\s*(http:\/\/127\.0\.0\.1:\d+\/\?token=[\w-]{43})$/m.exec(out);
-      if (match) resolve(match[1]);
-    });
-    child.on(
-      "exit",
-      (code) => reject(new Error(`runlog serve (${server}) exited ${code}: ${out}${err}`)),
-    );
-    setTimeout(
-      () => reject(new Error(`runlog serve (${server}) printed no URL: ${out}${err}`)),
-      20_000,
-    );
-  });
-  return { child, url };
-}
-
-async function stopServer(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((resolve) => child.on("exit", resolve));
-  child.kill("SIGINT");
-  await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
-  if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
 }
 
 /** The line a pipeline logger writes, for another process to append. */
@@ -228,7 +196,8 @@ async function checkTimeline(page: Page, logPath: string): Promise<void> {
 
 async function serverRound(context: Context, server: string, t: TestContext): Promise<void> {
   const latencies: number[] = [];
-  const root = await mkdtemp(join(tmpdir(), `runlog-browser-${server}-`));
+  const rootDir = await tempDir(`runlog-browser-${server}-`);
+  const root = rootDir.path;
   const ws = new NodeWorkspace(root);
   const done = await writeViewerRun(ws, {
     effects: 150,
@@ -421,7 +390,7 @@ async function serverRound(context: Context, server: string, t: TestContext): Pr
     );
   } finally {
     await stopServer(child);
-    await rm(root, { recursive: true, force: true });
+    await rootDir.remove();
   }
 }
 
@@ -475,8 +444,8 @@ test(
     timeout: 300_000,
   },
   async (t) => {
-    const userData = await mkdtemp(join(tmpdir(), "runlog-chromium-"));
-    const context = await launchChromium(userData);
+    const userData = await tempDir("runlog-chromium-");
+    const context = await launchChromium(userData.path);
     try {
       for (const server of ["deno", "bun", "node"]) {
         await t.test(
@@ -487,7 +456,7 @@ test(
       }
     } finally {
       await context.close();
-      await rm(userData, { recursive: true, force: true });
+      await userData.remove();
     }
   },
 );
@@ -498,11 +467,11 @@ test("viewer in Chromium: screenshots of the runs page and a run page", {
       "set RUNLOG_SCREENSHOTS=1 to regenerate docs/screenshots/"),
   timeout: 120_000,
 }, async () => {
-  const root = await mkdtemp(join(tmpdir(), "runlog-screens-"));
-  const userData = await mkdtemp(join(tmpdir(), "runlog-chromium-"));
-  const { failed } = await screenshotWorkspace(root);
-  const { child, url } = await startServer("node", root);
-  const context = await launchChromium(userData);
+  const root = await tempDir("runlog-screens-");
+  const userData = await tempDir("runlog-chromium-");
+  const { failed } = await screenshotWorkspace(root.path);
+  const { child, url } = await startServer("node", root.path);
+  const context = await launchChromium(userData.path);
   try {
     const out = join(repo, "docs/screenshots");
     await mkdir(out, { recursive: true });
@@ -527,7 +496,7 @@ test("viewer in Chromium: screenshots of the runs page and a run page", {
   } finally {
     await context.close();
     await stopServer(child);
-    await rm(root, { recursive: true, force: true });
-    await rm(userData, { recursive: true, force: true });
+    await root.remove();
+    await userData.remove();
   }
 });

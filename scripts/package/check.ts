@@ -39,7 +39,15 @@ import { setPriority, tmpdir } from "node:os";
 import { dirname, join, relative } from "node:path";
 import process from "node:process";
 import { parseArgs } from "node:util";
-import { missingTools, REPO, type Tool, TOOL_PACKAGES, toolsDir, toolset } from "./tools.ts";
+import {
+  missingTools,
+  REPO,
+  runtimeColumns,
+  type Tool,
+  TOOL_PACKAGES,
+  toolsDir,
+  toolset,
+} from "./tools.ts";
 
 const CONSUMERS = join(REPO, "scripts/package/consumers");
 
@@ -163,6 +171,7 @@ function check(name: string, ok: boolean, summary: string, details: string[] = [
 const tmp = mkdtempSync(join(tmpdir(), "runlog-package-"));
 console.log(`work dir ${tmp}`);
 const git = (...args: string[]) => run({ name: "git", command: "git", prefix: [] }, args, REPO).out;
+const tar: Tool = { name: "tar", command: "tar", prefix: [] };
 const head = git("rev-parse", "--short", "HEAD").trim();
 const dirty = lines(git("status", "--porcelain")).length;
 let source = REPO;
@@ -209,7 +218,7 @@ if (pack.code !== 0) finish();
 
 const raw = join(tmp, "deno-pack");
 mkdirSync(raw);
-mustRun({ name: "tar", command: "tar", prefix: [] }, ["-xzf", packed, "-C", raw], tmp);
+mustRun(tar, ["-xzf", packed, "-C", raw], tmp);
 const pkgDir = join(raw, "package");
 const packJson = JSON.parse(readFileSync(join(pkgDir, "package.json"), "utf8"));
 
@@ -267,7 +276,7 @@ const jsrJson = {
 };
 writeFileSync(join(pkgDir, "package.json"), JSON.stringify(jsrJson, null, 2) + "\n");
 const tarball = join(tmp, `${NPM_NAME.slice(1).replace("/", "-")}-${packJson.version}.tgz`);
-mustRun({ name: "tar", command: "tar", prefix: [] }, ["-czf", tarball, "-C", raw, "package"], tmp);
+mustRun(tar, ["-czf", tarball, "-C", raw, "package"], tmp);
 check(
   "package.json shape",
   problems.length === 0,
@@ -432,17 +441,18 @@ function runConsumer(tool: Tool, file: string, cwd: string): Cell {
   };
 }
 
+const NODES = [tools.node20, tools.node22, tools.node24];
 const RUNTIME_ROWS: { row: string; file: string; tools: Tool[]; project: string }[] = [
   {
     row: "JS ESM import, NodeWorkspace",
     file: "node-esm.mjs",
-    tools: [tools.node20, tools.node22, tools.node24],
+    tools: NODES,
     project: jsProject,
   },
   {
     row: "JS CJS require(), NodeWorkspace",
     file: "node-cjs.cjs",
-    tools: [tools.node20, tools.node22, tools.node24],
+    tools: NODES,
     project: jsProject,
   },
   { row: "Bun, BunWorkspace", file: "bun.mjs", tools: [tools.bun], project: jsProject },
@@ -455,7 +465,7 @@ const RUNTIME_ROWS: { row: string; file: string; tools: Tool[]; project: string 
   {
     row: "README logging example, try/finally (JS)",
     file: "readme-try-finally.mjs",
-    tools: [tools.node20, tools.node22, tools.node24, tools.bun],
+    tools: [...NODES, tools.bun],
     project: jsProject,
   },
   {
@@ -572,14 +582,7 @@ function finish(): never {
     console.log(`  ${c.status === "pass" ? "pass" : "FAIL"}  ${c.name}: ${c.summary}`);
     for (const d of c.details) console.log(`          ${d}`);
   }
-  const order = [
-    tools.node20,
-    tools.node22,
-    tools.node24,
-    tools.bun,
-    tools.deno,
-    ...tools.tsc,
-  ].map((t) => t.name).filter((c) => columnsInUse.has(c));
+  const order = runtimeColumns(tools).map((t) => t.name).filter((c) => columnsInUse.has(c));
   if (order.length > 0) {
     const width = Math.max(...[...table.keys()].map((r) => r.length));
     const cellOf = (row: string, column: string) => table.get(row)?.get(column)?.status ?? "-";

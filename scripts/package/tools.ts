@@ -92,18 +92,14 @@ export function toolset(dir: string): Toolset {
   };
 }
 
+/** The runtimes and tsc versions, in the order of the result table's columns. */
+export function runtimeColumns(tools: Toolset): Tool[] {
+  return [tools.node20, tools.node22, tools.node24, tools.bun, tools.deno, ...tools.tsc];
+}
+
 /** The tools whose executable is missing. */
 export function missingTools(tools: Toolset): string[] {
-  const all = [
-    tools.node20,
-    tools.node22,
-    tools.node24,
-    tools.bun,
-    tools.deno,
-    ...tools.tsc,
-    tools.publint,
-    tools.attw,
-  ];
+  const all = [...runtimeColumns(tools), tools.publint, tools.attw];
   return all
     .filter((tool) => !existsSync(tool.prefix[0] ?? tool.command))
     .map((tool) => `${tool.name} (${tool.prefix[0] ?? tool.command})`);
