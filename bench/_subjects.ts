@@ -26,6 +26,10 @@ export interface SubjectKind {
 }
 
 const encoder = new TextEncoder();
+const RESOLVED = Promise.resolve();
+
+/** The floor plus an `await` of a resolved promise: the baseline of awaited calls. */
+export const AWAITED_FLOOR = "floor + await of a resolved promise";
 
 // What every logger writes: about 130 bytes of text per line.
 const SAMPLE_TEXT =
@@ -78,43 +82,67 @@ async function runlogContext(dir: string): Promise<RunLogContext> {
 
 // runlog's two loggers. A line is written before the call returns, so it is
 // as durable when the caller does not await the promise (which only reports).
-function runlogSubjects(awaited: boolean): SubjectKind[] {
-  const how = awaited ? "awaited" : "not awaited";
-  const kind = (
-    name: string,
-    open: (
-      ctx: RunLogContext,
-    ) => Promise<{ path: string; line(): Promise<unknown>; close(): Promise<void> }>,
-  ): SubjectKind => ({
-    name: `runlog ${name}, ${how}`,
+// Each subject's `line` calls the logger itself, as the peers' do: a shared
+// wrapper would add a call that none of them pays.
+function runlogSubject<Log extends { close(): Promise<void> }>(
+  name: string,
+  open: (ctx: RunLogContext) => Promise<Log>,
+  path: (ctx: RunLogContext) => string,
+  line: (log: Log) => () => unknown,
+): SubjectKind {
+  return {
+    name: `runlog ${name}`,
     durable: true,
     async open(dir) {
       const ctx = await runlogContext(dir);
       const log = await open(ctx);
       return {
-        path: join(dir, log.path),
-        line: awaited ? () => log.line() : () => void log.line(),
+        path: join(dir, path(ctx)),
+        line: line(log),
         close: async () => {
           await log.close();
           await ctx.close();
         },
       };
     },
-  });
-  return [
-    kind("EventLoopLogger.logEffect", async (ctx) => {
-      const log = await EventLoopLogger.open(ctx);
-      return {
-        path: ctx.eventLoopLog(),
-        line: () => log.logEffect(effect),
-        close: () => log.close(),
-      };
-    }),
-    kind("PipelineLogger.info", async (ctx) => {
-      const log = await PipelineLogger.open(ctx);
-      return { path: ctx.pipelineLog(), line: () => log.info(MESSAGE), close: () => log.close() };
-    }),
-  ];
+  };
+}
+
+const openEventLoop = (ctx: RunLogContext) => EventLoopLogger.open(ctx);
+const eventLoopPath = (ctx: RunLogContext) => ctx.eventLoopLog();
+const openPipeline = (ctx: RunLogContext) => PipelineLogger.open(ctx);
+const pipelinePath = (ctx: RunLogContext) => ctx.pipelineLog();
+
+function runlogSubjects(awaited: boolean): SubjectKind[] {
+  return awaited
+    ? [
+      runlogSubject(
+        "EventLoopLogger.logEffect, awaited",
+        openEventLoop,
+        eventLoopPath,
+        (log) => () => log.logEffect(effect),
+      ),
+      runlogSubject(
+        "PipelineLogger.info, awaited",
+        openPipeline,
+        pipelinePath,
+        (log) => () => log.info(MESSAGE),
+      ),
+    ]
+    : [
+      runlogSubject(
+        "EventLoopLogger.logEffect, not awaited",
+        openEventLoop,
+        eventLoopPath,
+        (log) => () => void log.logEffect(effect),
+      ),
+      runlogSubject(
+        "PipelineLogger.info, not awaited",
+        openPipeline,
+        pipelinePath,
+        (log) => () => void log.info(MESSAGE),
+      ),
+    ];
 }
 
 // LogTape's configuration is global: one configuration serves both of its
@@ -204,6 +232,11 @@ export const SUBJECTS: SubjectKind[] = [
     "text-floor.log",
     (file) => () => file.write(encoder.encode(SAMPLE_TEXT)),
   ),
+  // What a caller's `await` adds to any call that returns a promise.
+  floorSubject(AWAITED_FLOOR, "await-floor.log", (file) => () => {
+    file.write(SAMPLE_LINE);
+    return RESOLVED;
+  }),
   ...runlogSubjects(true),
   ...runlogSubjects(false),
   {

@@ -40,16 +40,20 @@ export function isoTimestamp(time: number | Date): string {
 }
 
 /**
- * The current time for a logger: its injected clock's, or `Date.now()`
- * without allocating.
+ * The current time for a logger, in ms since the epoch: its injected
+ * clock's, or `Date.now()`. Small, so that it is inlined and the time stays
+ * unboxed in the line writers.
  *
  * @throws {RunLogError} `"invalid-argument"` when the clock returns anything
  * but a valid Date.
  */
-export function nowFrom(clock: (() => Date) | undefined): number | Date {
-  if (clock === undefined) return Date.now();
+export function nowMs(clock: (() => Date) | undefined): number {
+  return clock === undefined ? Date.now() : clockMs(clock);
+}
+
+function clockMs(clock: () => Date): number {
   const now = clock();
-  if (now instanceof Date && !Number.isNaN(now.getTime())) return now;
+  if (now instanceof Date && !Number.isNaN(now.getTime())) return now.getTime();
   throw new RunLogError(
     "invalid-argument",
     `the clock returned ${describeValue(now)}; a clock must return a valid Date`,

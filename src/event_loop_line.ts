@@ -23,8 +23,8 @@
  */
 import { RunLogError } from "./run_log_error.ts";
 import { safeString } from "./_safe_string.ts";
-import { encodeText, type LineBytes } from "./_line_bytes.ts";
-import { isoSecondBytes } from "./_iso_time.ts";
+import { decimalWidth, encodeText, type LineBytes } from "./_line_bytes.ts";
+import { isoSecondBytes, nowMs } from "./_iso_time.ts";
 
 /**
  * One line of `event_loop.log`.
@@ -284,12 +284,15 @@ const RUST_HEAD = /^(\d+) ts=(\S+) phase=/;
 const DIGITS = /^\d+$/;
 
 const EXTRA = encodeText(" extra=[");
+const EXTRA_COMMA = encodeText(",");
+const EXTRA_CLOSE = encodeText("]");
+// Segment keys of extra items and of the end of the list (context keys are strings).
+const EXTRA_ITEM = Symbol("extra item");
+const EXTRA_END = Symbol("end of extra");
 const MS = encodeText(" ms=");
 const TRUE = encodeText("true");
 const FALSE = encodeText("false");
 const Z_BYTE = 0x5a;
-const COMMA_BYTE = 0x2c;
-const CLOSE_BYTE = 0x5d;
 const NEWLINE_BYTE = 0x0a;
 
 // The fixed parts of a line, encoded once and copied: " ts=", the ISO
@@ -297,6 +300,7 @@ const NEWLINE_BYTE = 0x0a;
 // " ctx=<key>=" and ",<key>=" per key. Bounded, so that unique values
 // cannot grow them.
 const TS_KEY = encodeText(" ts=");
+const hasOwn = Object.prototype.hasOwnProperty;
 const triples = new Map<string, Map<string, Map<string, Uint8Array>>>();
 let tripleCount = 0;
 const firstKeys = new Map<string, Uint8Array>();
@@ -360,14 +364,14 @@ function writeValue(out: LineBytes, value: unknown): void {
 
 /**
  * Writes into `out` exactly the bytes of `buildEventLoopLine` for a line
- * timed `now` (ms since the epoch, or a Date): the hot path of
+ * timed by `clock` (`Date.now()` when undefined): the hot path of
  * `EventLoopLogger.logEffect`, which builds no string. `out.overflow` tells
  * a line over the length limit.
  */
 export function writeEventLoopLine(
   out: LineBytes,
   seq: number,
-  now: number | Date,
+  clock: (() => Date) | undefined,
   phase: string,
   effect: string,
   event: string,
@@ -376,35 +380,63 @@ export function writeEventLoopLine(
   durationMs: number,
 ): void {
   assertSeqAndDuration(seq, durationMs, effect);
-  const ms = typeof now === "number" ? now : now.getTime();
+  // The time is read here, not passed in: a number passed between
+  // functions that are not inlined is allocated, once per line.
+  const ms = nowMs(clock);
   const second = Math.floor(ms / 1000);
-  out.reset();
-  out.digits(seq);
-  out.bytes(TS_KEY);
-  out.bytes(isoSecondBytes(second));
-  out.padded(ms - second * 1000, 3);
-  out.byte(Z_BYTE);
-  out.bytes(tripleBytes(phase, effect, event));
+  const triple = tripleBytes(phase, effect, event);
+  // The frame `<seq> ts=<second>.<ms>Z phase=… effect=… event=…`: kept from
+  // the previous line when only its digits differ.
+  const lead = decimalWidth(seq);
+  if (!out.resumeFrame(lead, second, triple)) {
+    out.reset();
+    out.padded(0, lead); // The digits of both slots are written below.
+    out.bytes(TS_KEY);
+    out.bytes(isoSecondBytes(second));
+    out.padded(0, 3);
+    out.byte(Z_BYTE);
+    out.bytes(triple);
+    out.markFrame(lead, second, triple);
+  }
+  out.paddedAt(0, seq, lead);
+  out.paddedAt(out.length - triple.length - 4, ms - second * 1000, 3);
+  // Extra items and context pairs are segments of the line: kept from
+  // the previous line while they repeat it.
+  let segment = 0;
   if (extra !== undefined && extra.length > 0) {
-    out.bytes(EXTRA);
     for (let i = 0; i < extra.length; i++) {
-      if (i > 0) out.byte(COMMA_BYTE);
-      writeValue(out, extra[i]);
+      const item = extra[i];
+      const marked = markable(item);
+      if (!out.keepSegment(segment, EXTRA_ITEM, marked)) {
+        out.bytes(i === 0 ? EXTRA : EXTRA_COMMA);
+        writeValue(out, item);
+        out.markSegment(segment, EXTRA_ITEM, marked);
+      }
+      segment++;
     }
-    out.byte(CLOSE_BYTE);
+    if (!out.keepSegment(segment, EXTRA_END, undefined)) {
+      out.bytes(EXTRA_CLOSE);
+      out.markSegment(segment, EXTRA_END, undefined);
+    }
+    segment++;
   }
   if (context !== undefined) {
+    const first = segment;
     if (Array.isArray(context)) {
       for (let i = 0; i < context.length; i++) {
-        writePair(out, i, safeString(context[i][0]), context[i][1]);
+        writePair(out, segment++, first, safeString(context[i][0]), context[i][1]);
       }
     } else {
-      const keys = Object.keys(context);
-      for (let i = 0; i < keys.length; i++) {
-        writePair(out, i, keys[i], (context as Record<string, unknown>)[keys[i]]);
+      // for-in with an own-property check makes no array of keys, as
+      // Object.keys does; it yields the same keys in the same order.
+      for (const key in context) {
+        if (hasOwn.call(context, key)) {
+          writePair(out, segment++, first, key, (context as Record<string, unknown>)[key]);
+        }
       }
     }
   }
+  out.endSegments(segment);
   out.bytes(MS);
   out.digits(durationMs);
   out.byte(NEWLINE_BYTE);
@@ -414,7 +446,17 @@ export function writeEventLoopLine(
 const recentKeys: string[] = [];
 const recentKeyBytes: Uint8Array[] = [];
 
-function writePair(out: LineBytes, index: number, key: string, value: unknown): void {
+// Pair `segment` of a line, `first` being the first pair's segment.
+function writePair(
+  out: LineBytes,
+  segment: number,
+  first: number,
+  key: string,
+  value: unknown,
+): void {
+  const marked = markable(value);
+  if (out.keepSegment(segment, key, marked)) return;
+  const index = segment - first;
   let bytes = recentKeys[index] === key ? recentKeyBytes[index] : undefined;
   if (bytes === undefined) {
     bytes = index === 0 ? keyBytes(firstKeys, " ctx=", key) : keyBytes(laterKeys, ",", key);
@@ -425,6 +467,15 @@ function writePair(out: LineBytes, index: number, key: string, value: unknown): 
   }
   out.bytes(bytes);
   writeValue(out, value);
+  out.markSegment(segment, key, marked);
+}
+
+// A value as LineBytes may compare it to the previous line's: a primitive
+// is written the same whenever it is ===; an object can change in between.
+function markable(value: unknown): unknown {
+  return (typeof value !== "object" && typeof value !== "function") || value === null
+    ? value
+    : Number.NaN;
 }
 
 /**

@@ -10,7 +10,7 @@ import type { LoggerOptions } from "./pipeline_logger.ts";
 import { writeEventLoopLine } from "./event_loop_line.ts";
 import { LineBytes } from "./_line_bytes.ts";
 import { RunLogError } from "./run_log_error.ts";
-import { assertClock, nowFrom } from "./_iso_time.ts";
+import { assertClock } from "./_iso_time.ts";
 import { lineTooLong, openLogAfter, scanLogTail } from "./_log_tail.ts";
 import { FailureReport } from "./_failure_report.ts";
 import { describeValue } from "./_describe_value.ts";
@@ -212,7 +212,7 @@ export class EventLoopLogger {
       writeEventLoopLine(
         line,
         seq,
-        nowFrom(this.#clock),
+        this.#clock,
         record.phase,
         record.effect,
         record.event,

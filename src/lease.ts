@@ -287,6 +287,7 @@ export class Lease {
   readonly #runDir: string;
   #stop: (() => void) | undefined;
   #lost: RunLogError | undefined;
+  #onLost: (() => void) | undefined;
   #beating = false;
 
   private constructor(ws: Workspace, runDir: string, generation: number, holder: LeaseHolder) {
@@ -384,6 +385,11 @@ export class Lease {
     return this.#lost;
   }
 
+  /** Calls `listener` once when the lease is found lost (see {@linkcode Lease.lost}). */
+  onLost(listener: () => void): void {
+    this.#onLost = listener;
+  }
+
   /** Stops the heartbeat, keeping the lease file as it is (for a run about to be deleted). */
   stop(): void {
     this.#stop?.();
@@ -425,6 +431,7 @@ export class Lease {
           }; stop writing this run, or resume it again`,
         );
         this.#stop?.();
+        this.#onLost?.();
         return;
       }
       this.holder = { ...this.holder, heartbeatAt: new Date().toISOString() };

@@ -8,7 +8,7 @@
 import type { AppendHandle } from "./append_handle.ts";
 import type { RunLogContext } from "./run_log_context.ts";
 import { assertLineLength, lineTooLong, openLogAfter, scanLogTail } from "./_log_tail.ts";
-import { assertClock, isoSecondBytes, isoTimestamp, nowFrom } from "./_iso_time.ts";
+import { assertClock, isoSecondBytes, isoTimestamp, nowMs } from "./_iso_time.ts";
 import { encodeText, LineBytes } from "./_line_bytes.ts";
 import { RunLogError } from "./run_log_error.ts";
 import { FailureReport } from "./_failure_report.ts";
@@ -284,20 +284,30 @@ const LEVEL_FRAMES = new Map(
 const OPEN_BRACKET = 0x5b;
 const NEWLINE = 0x0a;
 
-// Writes exactly the bytes of `lineOf` for the UTC format, building no
-// string: the hot path of `PipelineLogger`.
-function writeUtcLine(out: LineBytes, level: PipelineLevel, message: string, at: number | Date) {
+// Writes exactly the bytes of `lineOf` for the UTC format, timed by
+// `clock`, building no string: the hot path of `PipelineLogger`.
+function writeUtcLine(
+  out: LineBytes,
+  level: PipelineLevel,
+  message: string,
+  clock: (() => Date) | undefined,
+) {
   const frame = LEVEL_FRAMES.get(level);
   if (frame === undefined) assertLevel(level);
   assertMessage(message);
-  const ms = typeof at === "number" ? at : at.getTime();
+  const ms = nowMs(clock);
   const second = Math.floor(ms / 1000);
-  out.reset();
-  out.byte(OPEN_BRACKET);
-  out.bytes(isoSecondBytes(second));
-  out.padded(ms - second * 1000, 3);
-  out.bytes(frame!);
-  // Most messages are plain ASCII: copied in the same pass that checks them.
+  // The frame `[<second>.<ms>Z] [LEVEL] `: kept from the previous line
+  // when only the milliseconds differ.
+  if (!out.resumeFrame(0, second, frame!)) {
+    out.reset();
+    out.byte(OPEN_BRACKET);
+    out.bytes(isoSecondBytes(second));
+    out.padded(0, 3); // The milliseconds are written below.
+    out.bytes(frame!);
+    out.markFrame(0, second, frame!);
+  }
+  out.paddedAt(out.length - frame!.length - 3, ms - second * 1000, 3);
   if (!out.plain(message)) out.text(messageText(message, false));
   out.byte(NEWLINE);
 }
@@ -433,12 +443,12 @@ export class PipelineLogger {
   log(level: PipelineLevel, message: string): Promise<void> {
     try {
       if (this.#local) {
-        const line = lineOf(level, message, nowFrom(this.#clock), true);
+        const line = lineOf(level, message, nowMs(this.#clock), true);
         assertLineLength(line, this.path, "the line");
         this.#handle.writeSync(line);
       } else {
         const line = this.#line;
-        writeUtcLine(line, level, message, nowFrom(this.#clock));
+        writeUtcLine(line, level, message, this.#clock);
         if (line.overflow) throw lineTooLong(this.path, "the line");
         this.#handle.writeSync(line.view());
       }

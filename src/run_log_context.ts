@@ -350,6 +350,8 @@ export class RunLogContext {
   readonly #clock: () => Date;
   readonly #session: number;
   #closed = false;
+  // Whether assertActive passes: one field, read for every event loop line.
+  #active: boolean;
 
   private constructor(
     workspace: Workspace,
@@ -364,6 +366,8 @@ export class RunLogContext {
     this.#lease = lease;
     this.#clock = clock;
     this.#session = session;
+    this.#active = lease !== undefined;
+    lease?.onLost(() => this.#active = false);
   }
 
   /**
@@ -610,6 +614,7 @@ export class RunLogContext {
     }
     if (this.#closed) return;
     this.#closed = true;
+    this.#active = false;
     if (this.#lease === undefined) return;
     let failure: unknown;
     if (this.#lease.lost === undefined) {
@@ -659,6 +664,11 @@ export class RunLogContext {
    * attached context.
    */
   assertActive(): void {
+    // Small enough to be inlined into the logger's hot path.
+    if (!this.#active) this.#throwInactive();
+  }
+
+  #throwInactive(): never {
     if (this.#closed) {
       throw new RunLogError(
         "closed",
@@ -672,7 +682,7 @@ export class RunLogContext {
           "loop log belongs to the process that holds it; resume the run to become the holder",
       );
     }
-    if (this.#lease.lost !== undefined) throw this.#lease.lost;
+    throw this.#lease.lost;
   }
 
   /** `<run dir>/pipeline.log`: the orchestrator's human log. */

@@ -134,12 +134,13 @@ test(`writeEventLoopLine() writes exactly the bytes of buildEventLoopLine for ${
       : randomList(random, 3, (): [string, unknown] => [text(), anyValue()]);
     const args = [text(), text(), text(), randomList(random, 3, anyValue), context] as const;
     const durationMs = Math.floor(random() * 1e9);
-    writeEventLoopLine(out, seq, now, ...args, durationMs);
+    writeEventLoopLine(out, seq, () => new Date(now), ...args, durationMs);
     const expected = buildEventLoopLine(seq, isoTimestamp(now), ...args, durationMs);
     assert.equal(decoder.decode(out.view()), expected, `case ${n} of seed ${SEED + 1}`);
     assert.equal(out.overflow, false);
   }
-  writeEventLoopLine(out, 1, 0, "P", "x".repeat(2 * 1024 * 1024), "V", [], undefined, 1);
+  const epoch = () => new Date(0);
+  writeEventLoopLine(out, 1, epoch, "P", "x".repeat(2 * 1024 * 1024), "V", [], undefined, 1);
   assert.equal(out.overflow, true, "a line over 1 MiB is flagged");
 });
 
@@ -304,4 +305,153 @@ test("formatEventLoopLine() refuses durations and sequence numbers that are not 
     assert.match(error.message, /durationMs/);
   }
   await throwsRunLog(() => formatEventLoopLine({ ...plain, seq: -1 }), "invalid-argument");
+});
+
+test("writeEventLoopLine() keeps from the previous line only what repeats it, over 6000 lines that vary a little", () => {
+  // Each line is the previous one with a few things changed, as in a run:
+  // the bytes a line keeps (its frame, its unchanged extras and pairs) must
+  // be exactly those it would write, whatever changed before or after.
+  const random = seededRandom(SEED + 2);
+  const names = ["Development", "Review", "a b", 'q"x', "ünï"];
+  const pick = <T>(list: readonly T[]): T => list[Math.floor(random() * list.length)];
+  const shared = { note: "mutable" }; // An object changed between lines: never kept.
+  const values =
+    (): unknown[] => [1, 2, 10, 0, true, "x", "two words", "", -1, 1.5, 3n, shared, null];
+  let time = Date.parse("2026-02-06T14:03:27.000Z");
+  let seq = 95;
+  let phase = "Development";
+  let effect = "InvokePrompt";
+  let event = "PromptCompleted";
+  let extra: unknown[] = [];
+  let pairs: [string, unknown][] = [["iteration", 3], ["agent_index", 1]];
+  let asObject = true;
+  let durationMs = 1234;
+  const out = new LineBytes();
+  const decoder = new TextDecoder();
+  for (let n = 0; n < 6000; n++) {
+    const change = Math.floor(random() * 14);
+    if (change === 0) seq += Math.floor(random() * 2000); // Across a width, at times.
+    else seq++;
+    if (change === 1) time += Math.floor(random() * 1500);
+    else time += Math.floor(random() * 3);
+    if (change === 2) phase = pick(names);
+    if (change === 3) [effect, event] = [pick(names), pick(names)];
+    if (change === 4) extra = randomList(random, 3, () => pick(values()));
+    if (change === 5 && extra.length > 0) {
+      extra[Math.floor(random() * extra.length)] = pick(values());
+    }
+    if (change === 6) {
+      pairs = randomList(random, 4, (): [string, unknown] => [pick(names), pick(values())]);
+    }
+    if (change === 7 && pairs.length > 0) {
+      pairs[Math.floor(random() * pairs.length)][1] = pick(values());
+    }
+    if (change === 8) pairs = pairs.slice(0, Math.floor(random() * pairs.length));
+    if (change === 9) shared.note = hostileText(random);
+    if (change === 10) asObject = !asObject;
+    if (change === 11) durationMs = Math.floor(random() * 1e6);
+    if (change === 12) pairs = [...pairs, [`k${n}`, pick(values())]];
+    // Objects lose repeated keys: the expected line is built from what is passed.
+    const context = asObject ? Object.fromEntries(pairs) : pairs.map(([k, v]) => [k, v] as const);
+    const expectedContext = asObject ? Object.entries(context) : context;
+    const now = time;
+    writeEventLoopLine(
+      out,
+      seq,
+      () => new Date(now),
+      phase,
+      effect,
+      event,
+      extra,
+      context,
+      durationMs,
+    );
+    const expected = buildEventLoopLine(
+      seq,
+      isoTimestamp(now),
+      phase,
+      effect,
+      event,
+      extra,
+      expectedContext as [string, unknown][],
+      durationMs,
+    );
+    assert.equal(decoder.decode(out.view()), expected, `line ${n} of seed ${SEED + 2}`);
+  }
+});
+
+test("writeEventLoopLine() keeps nothing from a line that did not fit", () => {
+  const out = new LineBytes();
+  const decoder = new TextDecoder();
+  const clock = () => new Date(Date.parse("2026-02-06T14:03:27.500Z"));
+  const huge = "x".repeat(2 * 1024 * 1024);
+  const write = (seq: number, value: unknown) =>
+    writeEventLoopLine(out, seq, clock, "P", "E", "V", [], { k: value, j: 1 }, 5);
+  write(10, "small");
+  write(11, huge);
+  assert.equal(out.overflow, true);
+  write(12, "small");
+  assert.equal(out.overflow, false);
+  assert.equal(
+    decoder.decode(out.view()),
+    "12 ts=2026-02-06T14:03:27.500Z phase=P effect=E event=V ctx=k=small,j=1 ms=5\n",
+  );
+});
+
+test("LineBytes.plain() takes exactly printable ASCII with tab, without backslash, at any offset", () => {
+  const isPlain = (text: string) =>
+    [...text].every((c) => c === "\t" || (c >= " " && c <= "~" && c !== "\\"));
+  const decoder = new TextDecoder();
+  const out = new LineBytes();
+  const checked: string[] = [];
+  for (let code = 0; code < 0x110; code++) {
+    const char = String.fromCharCode(code);
+    for (let length = 1; length <= 9; length++) {
+      for (let at = 0; at < length; at++) {
+        checked.push("a".repeat(at) + char + "b".repeat(length - at - 1));
+      }
+    }
+  }
+  checked.push("", "\u2028", "ok 🚀", "x".repeat(100) + "\u007f", "~".repeat(64), "\t".repeat(5));
+  for (
+    const [lead, text] of checked.flatMap((text) =>
+      [0, 1, 2, 3].map((lead) => [lead, text] as const)
+    )
+  ) {
+    out.reset();
+    out.text("[".repeat(lead));
+    const taken = out.plain(text);
+    const where = `${JSON.stringify(text)} after ${lead} bytes`;
+    assert.equal(taken, isPlain(text), where);
+    assert.equal(decoder.decode(out.view()), "[".repeat(lead) + (taken ? text : ""), where);
+  }
+});
+
+test("writeEventLoopLine() writes again the pairs and extras a shorter line wrote over", () => {
+  const out = new LineBytes();
+  const decoder = new TextDecoder();
+  const clock = () => new Date(Date.parse("2026-02-06T14:03:27.500Z"));
+  const lines: [unknown[], Record<string, unknown>][] = [
+    [["A", "B"], { a: 1, b: 2, c: 3 }],
+    [["A", "B"], { a: 1, b: 2 }],
+    [["A", "B"], { a: 1, b: 2, c: 3 }],
+    [["A"], { a: 1, b: 2, c: 3 }],
+    [["A", "B"], { a: 1, b: 2, c: 3 }],
+    [[], {}],
+    [["A", "B"], { a: 1, b: 2, c: 3 }],
+  ];
+  for (const [n, [extra, context]] of lines.entries()) {
+    writeEventLoopLine(out, 7 + n, clock, "P", "E", "V", extra, context, 5);
+    const expected = buildEventLoopLine(
+      7 + n,
+      "2026-02-06T14:03:27.500Z",
+      "P",
+      "E",
+      "V",
+      extra,
+      context,
+      5,
+    );
+    assert.equal(decoder.decode(out.view()), expected, `line ${n}`);
+  }
 });
