@@ -168,19 +168,22 @@ export type EventLoopContext =
 
 // A seq and a duration are whole numbers of at least 0; said in terms of the effect.
 function assertSeqAndDuration(seq: number, durationMs: number, effect: string): void {
+  // Small, so that it is inlined into the hot path; the message is built apart.
+  if (!isDurationMs(seq) || !isDurationMs(durationMs)) refuseSeqOrDuration(seq, durationMs, effect);
+}
+
+function refuseSeqOrDuration(seq: number, durationMs: number, effect: string): never {
   if (!isDurationMs(seq)) {
     throw new RunLogError(
       "invalid-argument",
       `invalid event loop seq ${seq}: it must be a non-negative integer`,
     );
   }
-  if (!isDurationMs(durationMs)) {
-    throw new RunLogError(
-      "invalid-argument",
-      `invalid durationMs ${durationMs} for effect ${JSON.stringify(safeString(effect))}: ` +
-        "it must be a non-negative integer number of milliseconds (round it)",
-    );
-  }
+  throw new RunLogError(
+    "invalid-argument",
+    `invalid durationMs ${durationMs} for effect ${JSON.stringify(safeString(effect))}: ` +
+      "it must be a non-negative integer number of milliseconds (round it)",
+  );
 }
 
 /**
@@ -388,16 +391,7 @@ export function writeEventLoopLine(
   // The frame `<seq> ts=<second>.<ms>Z phase=… effect=… event=…`: kept from
   // the previous line when only its digits differ.
   const lead = decimalWidth(seq);
-  if (!out.resumeFrame(lead, second, triple)) {
-    out.reset();
-    out.padded(0, lead); // The digits of both slots are written below.
-    out.bytes(TS_KEY);
-    out.bytes(isoSecondBytes(second));
-    out.padded(0, 3);
-    out.byte(Z_BYTE);
-    out.bytes(triple);
-    out.markFrame(lead, second, triple);
-  }
+  if (!out.resumeFrame(lead, second, triple)) writeFrame(out, lead, second, triple);
   out.paddedAt(0, seq, lead);
   out.paddedAt(out.length - triple.length - 4, ms - second * 1000, 3);
   // Extra items and context pairs are segments of the line: kept from
@@ -442,11 +436,26 @@ export function writeEventLoopLine(
   out.byte(NEWLINE_BYTE);
 }
 
+// Starts a line with a new frame, whose slots (seq, milliseconds) are
+// written by the caller. Apart from writeEventLoopLine, which it would make
+// too large to inline what it calls on every line.
+function writeFrame(out: LineBytes, lead: number, second: number, triple: Uint8Array): void {
+  out.reset();
+  out.padded(0, lead);
+  out.bytes(TS_KEY);
+  out.bytes(isoSecondBytes(second));
+  out.padded(0, 3);
+  out.byte(Z_BYTE);
+  out.bytes(triple);
+  out.markFrame(lead, second, triple);
+}
+
 // The key last written at each of the first context positions, and its bytes.
 const recentKeys: string[] = [];
 const recentKeyBytes: Uint8Array[] = [];
 
-// Pair `segment` of a line, `first` being the first pair's segment.
+// Pair `segment` of a line, `first` being the first pair's segment: kept
+// from the previous line, or written. Small, so that it is inlined.
 function writePair(
   out: LineBytes,
   segment: number,
@@ -455,7 +464,17 @@ function writePair(
   value: unknown,
 ): void {
   const marked = markable(value);
-  if (out.keepSegment(segment, key, marked)) return;
+  if (!out.keepSegment(segment, key, marked)) writeNewPair(out, segment, first, key, value, marked);
+}
+
+function writeNewPair(
+  out: LineBytes,
+  segment: number,
+  first: number,
+  key: string,
+  value: unknown,
+  marked: unknown,
+): void {
   const index = segment - first;
   let bytes = recentKeys[index] === key ? recentKeyBytes[index] : undefined;
   if (bytes === undefined) {
