@@ -195,7 +195,8 @@ export class LineBytes {
 
   /**
    * Appends `text` if it is printable ASCII (tab included, backslash not),
-   * and returns `true`; else returns `false`, having appended nothing.
+   * and returns `true`; else returns `false` with the line unchanged (the
+   * buffer past its end may be written over).
    */
   plain(text: string): boolean {
     const at = this.#length;
