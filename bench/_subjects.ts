@@ -84,10 +84,9 @@ async function runlogContext(dir: string): Promise<RunLogContext> {
 // as durable when the caller does not await the promise (which only reports).
 // Each subject's `line` calls the logger itself, as the peers' do: a shared
 // wrapper would add a call that none of them pays.
-function runlogSubject<Log extends { close(): Promise<void> }>(
+function runlogSubject<Log extends { path: string; close(): Promise<void> }>(
   name: string,
   open: (ctx: RunLogContext) => Promise<Log>,
-  path: (ctx: RunLogContext) => string,
   line: (log: Log) => () => unknown,
 ): SubjectKind {
   return {
@@ -97,7 +96,7 @@ function runlogSubject<Log extends { close(): Promise<void> }>(
       const ctx = await runlogContext(dir);
       const log = await open(ctx);
       return {
-        path: join(dir, path(ctx)),
+        path: join(dir, log.path),
         line: line(log),
         close: async () => {
           await log.close();
@@ -109,9 +108,7 @@ function runlogSubject<Log extends { close(): Promise<void> }>(
 }
 
 const openEventLoop = (ctx: RunLogContext) => EventLoopLogger.open(ctx);
-const eventLoopPath = (ctx: RunLogContext) => ctx.eventLoopLog();
 const openPipeline = (ctx: RunLogContext) => PipelineLogger.open(ctx);
-const pipelinePath = (ctx: RunLogContext) => ctx.pipelineLog();
 
 function runlogSubjects(awaited: boolean): SubjectKind[] {
   return awaited
@@ -119,13 +116,11 @@ function runlogSubjects(awaited: boolean): SubjectKind[] {
       runlogSubject(
         "EventLoopLogger.logEffect, awaited",
         openEventLoop,
-        eventLoopPath,
         (log) => () => log.logEffect(effect),
       ),
       runlogSubject(
         "PipelineLogger.info, awaited",
         openPipeline,
-        pipelinePath,
         (log) => () => log.info(MESSAGE),
       ),
     ]
@@ -133,13 +128,11 @@ function runlogSubjects(awaited: boolean): SubjectKind[] {
       runlogSubject(
         "EventLoopLogger.logEffect, not awaited",
         openEventLoop,
-        eventLoopPath,
         (log) => () => void log.logEffect(effect),
       ),
       runlogSubject(
         "PipelineLogger.info, not awaited",
         openPipeline,
-        pipelinePath,
         (log) => () => void log.info(MESSAGE),
       ),
     ];

@@ -6,9 +6,8 @@ const encoder = new TextEncoder();
 const CACHED_VIEWS = 4096;
 // Fewer bytes than this are copied by hand rather than with set().
 const SET_FROM = 16;
-// Short ASCII text is copied by hand: below this, a loop costs less than
-// a call of encodeInto.
-const HAND_COPY_CHARS = 32;
+// Short ASCII text is copied by hand: encodeInto needs a view per call.
+const HAND_COPY_CHARS = 256;
 
 /**
  * A log line assembled as bytes in a reusable buffer: cached frames and
@@ -43,8 +42,6 @@ export class LineBytes {
   readonly #segmentValues: unknown[] = [];
   readonly #segmentEnds: number[] = [];
   readonly #words = new DataView(this.#buffer.buffer);
-  #restView = new Uint8Array(0);
-  #restAt = -1;
 
   /** Starts a new line. */
   reset(): void {
@@ -238,19 +235,9 @@ export class LineBytes {
         return;
       }
     }
-    const { read, written } = encoder.encodeInto(text, this.#rest());
+    const { read, written } = encoder.encodeInto(text, buffer.subarray(this.#length));
     this.#length += written;
     if (read !== text.length) this.overflow = true;
-  }
-
-  // The buffer after the line so far, cached: a frame makes text start at
-  // the same offset line after line.
-  #rest(): Uint8Array {
-    if (this.#restAt !== this.#length) {
-      this.#restView = this.#buffer.subarray(this.#length);
-      this.#restAt = this.#length;
-    }
-    return this.#restView;
   }
 }
 

@@ -287,8 +287,6 @@ const RUST_HEAD = /^(\d+) ts=(\S+) phase=/;
 const DIGITS = /^\d+$/;
 
 const EXTRA = encodeText(" extra=[");
-const EXTRA_COMMA = encodeText(",");
-const EXTRA_CLOSE = encodeText("]");
 // Segment keys of extra items and of the end of the list (context keys are strings).
 const EXTRA_ITEM = Symbol("extra item");
 const EXTRA_END = Symbol("end of extra");
@@ -296,6 +294,8 @@ const MS = encodeText(" ms=");
 const TRUE = encodeText("true");
 const FALSE = encodeText("false");
 const Z_BYTE = 0x5a;
+const COMMA_BYTE = 0x2c;
+const CLOSE_BYTE = 0x5d;
 const NEWLINE_BYTE = 0x0a;
 
 // The fixed parts of a line, encoded once and copied: " ts=", the ISO
@@ -402,14 +402,15 @@ export function writeEventLoopLine(
       const item = extra[i];
       const marked = markable(item);
       if (!out.keepSegment(segment, EXTRA_ITEM, marked)) {
-        out.bytes(i === 0 ? EXTRA : EXTRA_COMMA);
+        if (i === 0) out.bytes(EXTRA);
+        else out.byte(COMMA_BYTE);
         writeValue(out, item);
         out.markSegment(segment, EXTRA_ITEM, marked);
       }
       segment++;
     }
     if (!out.keepSegment(segment, EXTRA_END, undefined)) {
-      out.bytes(EXTRA_CLOSE);
+      out.byte(CLOSE_BYTE);
       out.markSegment(segment, EXTRA_END, undefined);
     }
     segment++;
