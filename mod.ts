@@ -92,12 +92,8 @@ export {
   PipelineLogReader,
 } from "./src/pipeline_line.ts";
 export { type EffectRecord, EventLoopLogger } from "./src/event_loop_logger.ts";
-export {
-  type EventLoopEntry,
-  formatEventLoopLine,
-  type ParsedEventLoopLine,
-  parseEventLoopLine,
-} from "./src/event_loop_line.ts";
+export { type EventLoopEntry, formatEventLoopLine } from "./src/event_loop_line.ts";
+export { type ParsedEventLoopLine, parseEventLoopLine } from "./src/parse_event_loop_line.ts";
 export {
   EventLoopTrace,
   type EventLoopTraceOptions,

@@ -20,6 +20,12 @@ export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
   return out;
 }
 
+/** Whether every byte of `bytes` is zero (true for none). */
+export function isZeroBytes(bytes: Uint8Array): boolean {
+  for (let i = 0; i < bytes.length; i++) if (bytes[i] !== 0) return false;
+  return true;
+}
+
 /** `bytes` random bytes as lowercase hex (`2 * bytes` characters). */
 export function randomHex(bytes: number): string {
   return Array.from(

@@ -3,19 +3,21 @@ import { RunLogError } from "./run_log_error.ts";
 
 const ignore = () => {};
 
-// A rejected promise that knows whether anyone listened to it: `await`,
-// `then`, `catch` and `Promise.all` all call `then` on a promise of a
-// subclass (the spec only skips it for plain promises). Derived promises
-// are plain ones.
-class ObservedRejection<T> extends Promise<T> {
+// A promise that knows whether anyone listened to it: `await`, `then`,
+// `catch` and `Promise.all` all call `then` on a promise of a subclass (the
+// spec only skips it for plain promises). Derived promises are plain ones.
+class ObservedAnswer<T> extends Promise<T> {
   static override get [Symbol.species](): PromiseConstructor {
     return Promise;
   }
 
   #onObserved: (() => void) | undefined;
 
-  constructor(error: unknown, onObserved: () => void) {
-    super((_, reject) => reject(error));
+  constructor(
+    executor: (resolve: (value: T) => void, reject: (error: unknown) => void) => void,
+    onObserved: () => void,
+  ) {
+    super(executor);
     this.#onObserved = onObserved;
     // Handled from the start: an unawaited failure must never end the process.
     Promise.prototype.then.call(this, undefined, ignore);
@@ -50,6 +52,29 @@ export class FailureReport {
     return this.#answer(error);
   }
 
+  /**
+   * The answer of a call whose outcome comes later: `work`'s, and if it
+   * fails before anybody listens, a failure reported like those of
+   * {@linkcode FailureReport.reject}.
+   */
+  later<T>(work: Promise<T>): Promise<T> {
+    let observed = false;
+    let episode: number | undefined;
+    return new ObservedAnswer<T>((resolve, reject) => {
+      work.then(resolve, (error) => {
+        if (!observed) {
+          if (this.#count === 0) this.#first = error;
+          this.#count++;
+          episode = this.#episode;
+        }
+        reject(error);
+      });
+    }, () => {
+      observed = true;
+      if (episode !== undefined && this.#episode === episode) this.#end();
+    });
+  }
+
   /** The answer of a call that succeeded: `value`, unless failures went unobserved. */
   resolve<T>(value: Promise<T>): Promise<T> {
     return this.#count === 0 ? value : this.#answer(this.#describe(" (this one succeeded)"));
@@ -65,7 +90,7 @@ export class FailureReport {
 
   #answer<T>(error: unknown): Promise<T> {
     const episode = this.#episode;
-    return new ObservedRejection<T>(error, () => {
+    return new ObservedAnswer<T>((_, reject) => reject(error), () => {
       if (this.#episode === episode) this.#end();
     });
   }

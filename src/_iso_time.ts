@@ -54,10 +54,32 @@ export function nowMs(clock: (() => Date) | undefined): number {
 function clockMs(clock: () => Date): number {
   const now = clock();
   if (now instanceof Date && !Number.isNaN(now.getTime())) return now.getTime();
-  throw new RunLogError(
+  throw invalidReading(now);
+}
+
+function invalidReading(now: unknown): RunLogError {
+  return new RunLogError(
     "invalid-argument",
     `the clock returned ${describeValue(now)}; a clock must return a valid Date`,
   );
+}
+
+/**
+ * Checks a `clock` option (see {@linkcode assertClock}) and returns a clock
+ * whose every reading is checked: the one given, or the system's.
+ *
+ * @throws {RunLogError} `"invalid-argument"` for an option that is not a
+ * function, and from the returned clock when the option returns anything
+ * but a valid Date (a number, a string, an invalid Date), naming it.
+ */
+export function checkedClock(clock: unknown): () => Date {
+  const given = assertClock(clock);
+  if (given === undefined) return () => new Date();
+  return () => {
+    const now: unknown = given();
+    if (now instanceof Date && !Number.isNaN(now.getTime())) return now;
+    throw invalidReading(now);
+  };
 }
 
 /**

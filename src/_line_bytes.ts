@@ -261,13 +261,15 @@ function isPlainAscii(buffer: Uint8Array, from: number, to: number): boolean {
   return true;
 }
 
-// LineBytes.paddedAt beyond int32 arithmetic: rare, and exact below 2^53.
+// LineBytes.paddedAt beyond int32 arithmetic: rare. Exact for every safe
+// integer: `rest % 10` is exact, and so is dividing `rest - digit`, a
+// multiple of 10; `rest / 10` would round up to the next integer near 2^53.
 function writeLargeDigits(buffer: Uint8Array, at: number, value: number, width: number): void {
   let rest = value;
   for (let i = at + width - 1; i >= at; i--) {
-    const next = Math.floor(rest / 10);
-    buffer[i] = 0x30 + rest - next * 10;
-    rest = next;
+    const digit = rest % 10;
+    buffer[i] = 0x30 + digit;
+    rest = (rest - digit) / 10;
   }
 }
 

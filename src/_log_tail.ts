@@ -18,11 +18,15 @@ export const MAX_LINE_BYTES = 1024 * 1024;
 export interface LogTail {
   /** Whether the file ends inside a line (a crash cut the last write). */
   torn: boolean;
+  /** The first bytes of that torn line, as text. */
+  tornStart?: string;
   /** The last complete line that `accept` took, without its newline. */
   line?: string;
 }
 
 const NEWLINE = 0x0a;
+// Enough of a torn line to read the sequence number at its start.
+const TORN_START_BYTES = 32;
 const decoder = new TextDecoder();
 
 /**
@@ -46,6 +50,8 @@ export async function scanLogTail(
     throw error;
   }
   let torn = false;
+  // Where the torn end starts: after the file's last newline.
+  let tornAt = 0;
   // The bytes of the line being assembled, from the last newline seen back
   // to where the scan is; `undefined` once they exceed the line limit.
   let pending: Uint8Array | undefined = new Uint8Array(0);
@@ -80,16 +86,31 @@ export async function scanLogTail(
     if (start + length === size) torn = chunk[length - 1] !== NEWLINE;
     let end = length;
     for (let i = lastNewline(chunk, end - 1); i >= 0; i = lastNewline(chunk, i - 1)) {
+      if (!sawNewline) tornAt = start + i + 1;
       take(chunk.subarray(i + 1, end));
       const line = complete();
-      if (line !== undefined) return { torn, line };
+      if (line !== undefined) return await ended(ws, path, torn, tornAt, line);
       end = i;
     }
     take(chunk.subarray(0, end));
   }
   // The first line of the file has no newline before it.
   const line = size > 0 ? complete() : undefined;
-  return line === undefined ? { torn } : { torn, line };
+  return await ended(ws, path, torn, tornAt, line);
+}
+
+// The tail found, with the start of a torn end read once (it may have been
+// too long to hold while scanning).
+async function ended(
+  ws: Workspace,
+  path: string,
+  torn: boolean,
+  tornAt: number,
+  line: string | undefined,
+): Promise<LogTail> {
+  if (!torn) return { torn, line };
+  const start = decoder.decode(await ws.readRange(path, tornAt, TORN_START_BYTES));
+  return { torn, tornStart: start, line };
 }
 
 // TypedArray#lastIndexOf counts a negative start from the end; never here.

@@ -6,6 +6,11 @@ import { randomHex } from "./_bytes.ts";
 
 const TEMP_FILE = /^\..+\.[0-9a-f]{16}\.tmp$/;
 
+/** Whether `name` is the name of such a temporary file. */
+export function isTempFile(name: string): boolean {
+  return TEMP_FILE.test(name);
+}
+
 /** A fresh temporary name for a file named `name`, in the same directory. */
 export function tempName(name: string): string {
   return `.${name}.${randomHex(8)}.tmp`;
@@ -18,7 +23,7 @@ export function tempName(name: string): string {
 export async function removeTempFiles(ws: Workspace, dir: string): Promise<string[]> {
   const removed: string[] = [];
   for (const entry of await ws.readDir(dir)) {
-    if (!entry.isDir && TEMP_FILE.test(entry.name) && await ws.removeIfExists(entry.path)) {
+    if (!entry.isDir && isTempFile(entry.name) && await ws.removeIfExists(entry.path)) {
       removed.push(entry.path);
     }
   }

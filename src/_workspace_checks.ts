@@ -7,6 +7,10 @@ export function isWorkspaceError(error: unknown, ...codes: WorkspaceErrorCode[])
   return error instanceof WorkspaceError && codes.includes(error.code);
 }
 
+/** Why a hard-linked file is left out of what is packed, shown or counted. */
+export const HARD_LINK_SKIPPED =
+  "a hard link (the file has another name, perhaps outside the workspace), never read";
+
 /** The size of the file at `path`, or `undefined` when there is none. */
 export async function fileSizeIfExists(ws: Workspace, path: string): Promise<number | undefined> {
   try {

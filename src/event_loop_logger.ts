@@ -7,7 +7,7 @@
 import type { AppendHandle } from "./append_handle.ts";
 import type { RunLogContext } from "./run_log_context.ts";
 import type { LoggerOptions } from "./pipeline_logger.ts";
-import { writeEventLoopLine } from "./event_loop_line.ts";
+import { writeEventLoopLine } from "./_event_loop_line_writer.ts";
 import { LineBytes } from "./_line_bytes.ts";
 import { RunLogError } from "./run_log_error.ts";
 import { assertClock } from "./_iso_time.ts";
@@ -69,6 +69,13 @@ export interface EffectRecord {
 // A line of either implementation starts like this; the rest of a line
 // written by the Rust original may not parse strictly (unquoted values).
 const SEQUENCED_LINE = /^(\d+) ts=\S/;
+// The start of a torn line of either implementation: its sequence number,
+// then a space when all its digits made it to the disk.
+const TORN_SEQ = /^(\d+)( |$)/;
+
+// The event loop logs open in this process, by workspace: one writer per
+// run, or two would number their lines alike.
+const openLogs = new WeakMap<object, Set<string>>();
 
 function refuse(what: string, value: unknown, expected: string): never {
   throw new RunLogError(
@@ -136,6 +143,9 @@ export class EventLoopLogger {
   readonly #failures = new FailureReport();
   readonly #line = new LineBytes();
   #nextSeq: number;
+  // Lines waiting for the lease to be confirmed, in call order.
+  #queue: Promise<unknown> | undefined;
+  #closed = false;
 
   private constructor(
     ctx: RunLogContext,
@@ -164,6 +174,29 @@ export class EventLoopLogger {
     ctx.assertActive();
     const clock = assertClock(options?.clock);
     const path = ctx.eventLoopLog();
+    let open = openLogs.get(ctx.workspace);
+    if (open === undefined) openLogs.set(ctx.workspace, open = new Set());
+    if (open.has(path)) {
+      throw new RunLogError(
+        "already-open",
+        `the event loop log of run '${ctx.runId}' is already open in this process: two ` +
+          "loggers would number their lines alike; use the logger you opened, or close it first",
+      );
+    }
+    open.add(path);
+    try {
+      return await EventLoopLogger.#open(ctx, path, clock);
+    } catch (error) {
+      open.delete(path);
+      throw error;
+    }
+  }
+
+  static async #open(
+    ctx: RunLogContext,
+    path: string,
+    clock: (() => Date) | undefined,
+  ): Promise<EventLoopLogger> {
     const tail = await scanLogTail(ctx.workspace, path, (line) => SEQUENCED_LINE.test(line));
     let lastSeq = 0;
     if (tail.line !== undefined) {
@@ -182,6 +215,14 @@ export class EventLoopLogger {
             })`,
         );
       }
+    }
+    // A torn last line that starts with digits took the next number, maybe
+    // without all its digits: it is never used again.
+    const torn = tail.torn ? TORN_SEQ.exec(tail.tornStart ?? "") : null;
+    if (torn !== null) {
+      const digits = torn[1];
+      const complete = torn[0].length > digits.length && digits.length <= 15;
+      lastSeq = Math.max(lastSeq + 1, complete ? Number(digits) : 0);
     }
     const handle = await openLogAfter(ctx.workspace, path, tail);
     return new EventLoopLogger(ctx, handle, clock, lastSeq + 1);
@@ -203,32 +244,61 @@ export class EventLoopLogger {
    * integer, or a line over 1 MiB (nothing is written then).
    */
   logEffect(record: EffectRecord): Promise<number> {
+    if (this.#queue !== undefined) return this.#logConfirmed(record);
     const seq = this.#nextSeq;
     try {
-      // Only the lease holder numbers lines: a run taken over stops here.
-      this.#ctx.assertActive();
-      assertRecord(record);
-      const line = this.#line;
-      writeEventLoopLine(
-        line,
-        seq,
-        this.#clock,
-        record.phase,
-        record.effect,
-        record.event,
-        record.extra,
-        record.context,
-        record.durationMs,
-      );
-      if (line.overflow) {
-        throw lineTooLong(this.path, `the line of effect ${JSON.stringify(record.effect)}`);
-      }
+      // Past the fence (the process was stopped or blocked): the lease is
+      // confirmed before this line and those after it are written.
+      if (this.#build(record, seq) > this.#ctx.writableUntil) return this.#logConfirmed(record);
       this.#nextSeq = seq + 1;
-      this.#handle.writeSync(line.view());
+      this.#handle.writeSync(this.#line.view());
     } catch (error) {
       return this.#failures.reject(error);
     }
     return this.#failures.resolve(Promise.resolve(seq));
+  }
+
+  // Builds line `seq` as the lease holder; returns the time it was built
+  // at, by the system clock (read once for the line and the fence alike).
+  // Throws what logEffect rejects with.
+  #build(record: EffectRecord, seq: number): number {
+    // Only the lease holder numbers lines: a run taken over stops here.
+    this.#ctx.assertActive();
+    assertRecord(record);
+    const line = this.#line;
+    const ms = writeEventLoopLine(
+      line,
+      seq,
+      this.#clock,
+      record.phase,
+      record.effect,
+      record.event,
+      record.extra,
+      record.context,
+      record.durationMs,
+    );
+    if (line.overflow) {
+      throw lineTooLong(this.path, `the line of effect ${JSON.stringify(record.effect)}`);
+    }
+    return this.#clock === undefined ? ms : Date.now();
+  }
+
+  // The line's number is taken now, so that lines keep the order of the
+  // calls; it is written once the lease is confirmed, after those queued.
+  #logConfirmed(record: EffectRecord): Promise<number> {
+    const seq = this.#nextSeq++;
+    const ready = this.#queue ?? this.#ctx.confirmLease();
+    const written = ready.then(() => {
+      this.#build(record, seq); // Confirmed just now: written whatever the fence.
+      this.#handle.writeSync(this.#line.view());
+      return seq;
+    });
+    const settled: Promise<unknown> = written.then(() => {}, () => {});
+    this.#queue = settled;
+    settled.then(() => {
+      if (this.#queue === settled) this.#queue = undefined;
+    });
+    return this.#failures.later(written);
   }
 
   /**
@@ -236,7 +306,12 @@ export class EventLoopLogger {
    * nobody awaited, or with the close's own failure.
    */
   async close(): Promise<void> {
+    if (this.#queue !== undefined) await this.#queue;
     const unobserved = this.#failures.takeUnobserved();
+    if (!this.#closed) {
+      this.#closed = true;
+      openLogs.get(this.#ctx.workspace)?.delete(this.path);
+    }
     await this.#handle.close();
     if (unobserved !== undefined) throw unobserved;
   }

@@ -157,7 +157,9 @@ export class EventLoopTrace {
 
   /**
    * Writes `event_loop_trace.jsonl` atomically: every held entry, oldest
-   * first, then the final-state line. The buffer is left as it is.
+   * first, then the final-state line. The buffer is left as it is. A dump
+   * already there (an earlier session's crash) is kept, renamed to
+   * `event_loop_trace.<n>.jsonl` (1 for the first dump, and so on).
    *
    * @param reason Why the loop stopped, such as `"panic"`.
    * @param finalState The pipeline state to record, if any.
@@ -178,6 +180,7 @@ export class EventLoopTrace {
     );
     const text = [...this.#ordered(), final].join("\n") + "\n";
     const path = this.#ctx.eventLoopTrace();
+    await keepEarlierDump(this.#ctx, path);
     await this.#ctx.workspace.writeAtomic(path, text);
     return path;
   }
@@ -186,3 +189,21 @@ export class EventLoopTrace {
     return [...this.#lines.slice(this.#oldest), ...this.#lines.slice(0, this.#oldest)];
   }
 }
+
+// An earlier dump (of a session that crashed before this one resumed) is
+// kept as `event_loop_trace.<n>.jsonl`, numbered in the order of the
+// dumps; the latest is always `event_loop_trace.jsonl`, as in the original.
+async function keepEarlierDump(ctx: RunLogContext, path: string): Promise<void> {
+  const ws = ctx.workspace;
+  if (!(await ws.isFile(path))) return;
+  let highest = 0;
+  for (const entry of await ws.readDir(ctx.runDir)) {
+    const n = Number(EARLIER_DUMP.exec(entry.name)?.[1] ?? 0);
+    if (n > highest) highest = n;
+  }
+  // Only the run's holder dumps: no other process renames beside it.
+  await ws.rename(path, `${ctx.runDir}/event_loop_trace.${highest + 1}.jsonl`);
+}
+
+/** The name of an earlier dump, `event_loop_trace.<n>.jsonl`. */
+export const EARLIER_DUMP = /^event_loop_trace\.([1-9]\d{0,8})\.jsonl$/;

@@ -43,7 +43,7 @@ export type FileKind = "file" | "dir" | "symlink" | "fifo" | "socket" | "device"
  * const ws = new MemoryWorkspace();
  * await ws.write("notes.txt", "hello");
  * const info: FileInfo | undefined = ws.driver.lstat(`${ws.root}/notes.txt`);
- * assert.deepEqual([info?.kind, info?.size, info?.mode], ["file", 5, 0o600]);
+ * assert.deepEqual([info?.kind, info?.size, info?.mode, info?.links], ["file", 5, 0o600, 1]);
  * assert.equal(ws.driver.lstat(`${ws.root}/missing.txt`), undefined);
  * ```
  */
@@ -60,6 +60,12 @@ export interface FileInfo {
   dev: number;
   /** The inode number; with `dev`, the entry's identity. */
   ino: number;
+  /**
+   * How many names (hard links) the entry has; a regular file with more
+   * than one may be reachable from outside the workspace. Absent when the
+   * platform cannot tell (then taken as 1).
+   */
+  links?: number;
 }
 
 /**

@@ -537,7 +537,10 @@ export class FsWorkspace implements Workspace {
   }
 
   #assertRegular(operation: string, path: string, p: string, info: FileInfo): void {
-    if (info.kind === "file") return;
+    if (info.kind === "file") {
+      if ((info.links ?? 1) > 1) throw hardLink(operation, path, p, info.links!);
+      return;
+    }
     if (info.kind === "dir") throw this.#occupied(operation, path, p, "dir", "is-a-directory");
     if (info.kind === "symlink") {
       throw this.#occupied(operation, path, p, "symlink", "is-a-directory");
@@ -566,6 +569,10 @@ export class FsWorkspace implements Workspace {
           KIND_NAMES[opened.kind]
         }); if another process is meddling with the workspace, stop it and try again`,
       });
+    }
+    if ((opened.links ?? 1) > 1) {
+      file.close();
+      this.#assertRegular(operation, path, p, opened);
     }
     info.size = opened.size;
     return file;
@@ -602,7 +609,7 @@ export class FsWorkspace implements Workspace {
       throw error;
     }
     const info = file.stat();
-    if (info.kind !== "file") {
+    if (info.kind !== "file" || (info.links ?? 1) > 1) {
       file.close();
       this.#assertRegular(operation, path, p, info);
     }
@@ -761,6 +768,16 @@ export class FsWorkspace implements Workspace {
       this.driver.chmod(this.#abs(p), permissions);
     });
   }
+}
+
+// A regular file with another name may be a file outside the workspace
+// linked in: reading it would leak it, writing it would change it.
+function hardLink(operation: string, path: string, p: string, links: number): WorkspaceError {
+  return new WorkspaceError("hard-link", operation, path, {
+    detail: `'${p}' is a hard link (the file has ${links} names, and another may be ` +
+      "outside the workspace), and runlog never opens such a file; replace it with a copy " +
+      "of its own (cp), or remove it",
+  });
 }
 
 /** Empties a file just opened for replacing; closes it if that fails. */

@@ -10,7 +10,7 @@
 import type { DriverFile, FileInfo, FileKind, FsDriver, OpenMode } from "./fs_driver.ts";
 
 type Common = { ino: number; mode: number; mtimeMs: number };
-type FileNode = Common & { kind: "file"; buffer: Uint8Array; size: number };
+type FileNode = Common & { kind: "file"; buffer: Uint8Array; size: number; links: number };
 type DirNode = Common & { kind: "dir"; children: Map<string, Node> };
 type OtherNode =
   | Common & { kind: "symlink"; target: string }
@@ -76,7 +76,10 @@ export class MemoryDriver implements FsDriver {
     let node = parent.children.get(name);
     if (mode === "append-new" || mode === "write-new") {
       if (node !== undefined) fail("EEXIST", path);
-      node = this.#node({ kind: "file" as const, buffer: new Uint8Array(0), size: 0 }, permissions);
+      node = this.#node(
+        { kind: "file" as const, buffer: new Uint8Array(0), size: 0, links: 1 },
+        permissions,
+      );
       parent.children.set(name, node);
     }
     if (node === undefined) fail("ENOENT", path);
@@ -125,6 +128,7 @@ export class MemoryDriver implements FsDriver {
     } else if (existing?.kind === "dir") {
       fail("EISDIR", to);
     }
+    if (existing?.kind === "file") existing.links--;
     source.parent.children.delete(source.name);
     target.parent.children.set(target.name, node);
   }
@@ -135,6 +139,7 @@ export class MemoryDriver implements FsDriver {
     const node = parent.children.get(name);
     if (node === undefined) fail("ENOENT", path);
     if (node.kind === "dir") fail("EISDIR", path);
+    if (node.kind === "file") node.links--;
     parent.children.delete(name);
   }
 
@@ -175,6 +180,22 @@ export class MemoryDriver implements FsDriver {
     this.#plant(path, { kind });
   }
 
+  /**
+   * Plants a hard link: a second name at `path` for the regular file at
+   * `existing`, sharing its content (as `ln` without `-s` does).
+   *
+   * @param existing The absolute path of a regular file.
+   * @param path The absolute path of the new name.
+   */
+  link(existing: string, path: string): void {
+    const node = this.#lookup(existing);
+    if (node.kind !== "file") fail("EPERM", existing);
+    const { parent, name } = this.#parent(path);
+    if (parent.children.has(name)) fail("EEXIST", path);
+    node.links++;
+    parent.children.set(name, node);
+  }
+
   #plant(path: string, node: { kind: "symlink"; target: string } | { kind: OtherNode["kind"] }) {
     const { parent, name } = this.#parent(path);
     if (parent.children.has(name)) fail("EEXIST", path);
@@ -193,6 +214,7 @@ export class MemoryDriver implements FsDriver {
       mode: node.mode,
       dev: 1,
       ino: node.ino,
+      links: node.kind === "file" ? node.links : 1,
     };
   }
 

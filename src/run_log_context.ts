@@ -17,9 +17,9 @@ import {
   type RunMetadata,
   type RunSession,
 } from "./run_metadata.ts";
-import { Lease } from "./lease.ts";
+import { Lease, MAX_HEARTBEAT_MS } from "./lease.ts";
 import { assertFileName, assertU32 } from "./_file_name.ts";
-import { assertClock } from "./_iso_time.ts";
+import { checkedClock } from "./_iso_time.ts";
 import { describeValue } from "./_describe_value.ts";
 import { removeTempFiles } from "./_temp_files.ts";
 import { sleep } from "./_sleep.ts";
@@ -68,7 +68,8 @@ export const KEEP_FILE = ".keep";
 /** The largest `run.json` runlog reads (a larger one is refused, not loaded). */
 export const MAX_METADATA_BYTES = 16 * 1024 * 1024;
 
-const LAYOUT_DIRS = ["agents", "provider", "debug"] as const;
+/** The folders of a run directory, made by `create` and remade by `resume`. */
+export const LAYOUT_DIRS: readonly string[] = ["agents", "provider", "debug"];
 
 // How many retry files one agent invocation (or provider log name) may have.
 const MAX_LOG_ATTEMPTS = 9999;
@@ -143,10 +144,11 @@ export interface CreateRunOptions {
   /** What to record in `run.json` besides the id, start time, pid and root. */
   metadata?: RunMetadataOptions;
   /**
-   * How often the lease's heartbeat is refreshed, in ms; default 10 000.
-   * 0: no heartbeat, for a lease held on behalf of a process that cannot
-   * refresh it (a shell loop driving the \`runlog\` command): it then
-   * lasts while that process lives, or until released.
+   * How often the lease's heartbeat is refreshed, in ms; default 10 000,
+   * at most an hour. 0: no heartbeat, for a lease held on behalf of a
+   * process that cannot refresh it (a shell loop driving the \`runlog\`
+   * command): it then lasts while that process lives on this host, or
+   * until released; seen from another host it is stale.
    */
   heartbeatMs?: number;
 }
@@ -185,10 +187,11 @@ export interface ResumeRunOptions {
   /** What to record for this session: its command line (default: this process's). */
   metadata?: Pick<RunMetadataOptions, "command">;
   /**
-   * How often the lease's heartbeat is refreshed, in ms; default 10 000.
-   * 0: no heartbeat, for a lease held on behalf of a process that cannot
-   * refresh it (a shell loop driving the \`runlog\` command): it then
-   * lasts while that process lives, or until released.
+   * How often the lease's heartbeat is refreshed, in ms; default 10 000,
+   * at most an hour. 0: no heartbeat, for a lease held on behalf of a
+   * process that cannot refresh it (a shell loop driving the \`runlog\`
+   * command): it then lasts while that process lives on this host, or
+   * until released; seen from another host it is stale.
    */
   heartbeatMs?: number;
 }
@@ -271,6 +274,28 @@ export interface ClaimedLog {
   writer: AppendHandle;
 }
 
+/** Makes a context of `runId` over a lease taken for it (see the static block). */
+let withLease: (
+  workspace: Workspace,
+  runId: RunId,
+  lease: Lease,
+  session?: RunSession,
+) => Promise<RunLogContext>;
+
+/**
+ * A context holding `lease`, taken by the `runlog` command for one command
+ * on behalf of its shell: it continues the run's last session, or appends
+ * `session` and continues that.
+ */
+export function contextWithLease(
+  workspace: Workspace,
+  runId: RunId,
+  lease: Lease,
+  session?: RunSession,
+): Promise<RunLogContext> {
+  return withLease(workspace, runId, lease, session);
+}
+
 /** The directory of a run, relative to the workspace root. */
 export function runDirOf(runId: RunId | string): string {
   return `${AGENT_DIR}/${RUN_DIR_PREFIX}${runId}`;
@@ -291,14 +316,16 @@ function checkOptions(options: unknown, what: string): void {
 }
 
 function checkHeartbeat(ms: unknown): number | undefined {
-  if (ms === undefined || (Number.isSafeInteger(ms) && (ms as number) >= 0)) {
+  if (
+    ms === undefined ||
+    (Number.isSafeInteger(ms) && (ms as number) >= 0 && (ms as number) <= MAX_HEARTBEAT_MS)
+  ) {
     return ms as number | undefined;
   }
   throw new RunLogError(
     "invalid-argument",
-    `heartbeatMs must be a whole number of milliseconds (0: no heartbeat), got ${
-      describeValue(ms)
-    }`,
+    `heartbeatMs must be a whole number of milliseconds from 0 (no heartbeat) to ` +
+      `${MAX_HEARTBEAT_MS} (an hour), got ${describeValue(ms)}`,
   );
 }
 
@@ -409,7 +436,7 @@ export class RunLogContext {
     options: CreateRunOptions = {},
   ): Promise<RunLogContext> {
     checkOptions(options, "RunLogContext.create");
-    const clock = assertClock(options.clock) ?? (() => new Date());
+    const clock = checkedClock(options.clock);
     const heartbeatMs = checkHeartbeat(options.heartbeatMs);
     const given = options.metadata ?? {};
     checkOptions(given, "metadata");
@@ -500,7 +527,7 @@ export class RunLogContext {
   ): Promise<RunLogContext> {
     checkOptions(options, "RunLogContext.resume");
     const id = toRunId(runId);
-    const clock = assertClock(options.clock) ?? (() => new Date());
+    const clock = checkedClock(options.clock);
     const heartbeatMs = checkHeartbeat(options.heartbeatMs);
     const command = commandOf(workspace, options.metadata?.command);
     const runDir = runDirOf(id);
@@ -550,11 +577,6 @@ export class RunLogContext {
    * `event_loop.log`, whose numbers belong to the lease holder, and it
    * records no session.
    *
-   * When the lease's holder is this very process (as the workspace's host
-   * identifies it: the `runlog` command acting for the shell that created
-   * the run), the context shares that lease and continues its session: it
-   * may write the event loop log, and `close` ends the session.
-   *
    * @example A worker adding its agent log to a run
    * ```ts
    * import assert from "node:assert/strict";
@@ -584,13 +606,22 @@ export class RunLogContext {
       );
     }
     await RunLogContext.#createLayout(workspace, runDir);
-    const lease = await Lease.adopt(workspace, runDir);
-    if (lease === undefined) {
-      return new RunLogContext(workspace, id, undefined, () => new Date(), -1);
-    }
-    // The holder is this process: continue its session.
-    const sessions = (await readRunJson(workspace, `${runDir}/run.json`)).sessions ?? [];
-    return new RunLogContext(workspace, id, lease, () => new Date(), sessions.length - 1);
+    return new RunLogContext(workspace, id, undefined, () => new Date(), -1);
+  }
+
+  static {
+    // The runlog command takes a run's lease for one command, acting for
+    // its shell: it continues the shell's session, or records a new one
+    // when it took the run from nobody (see cli/_command_lease.ts).
+    withLease = async (workspace, runId, lease, session) => {
+      const clock = () => new Date();
+      if (session !== undefined) {
+        const index = await RunLogContext.#appendSession(workspace, runId, session);
+        return new RunLogContext(workspace, runId, lease, clock, index);
+      }
+      const sessions = (await readRunJson(workspace, `${runDirOf(runId)}/run.json`)).sessions;
+      return new RunLogContext(workspace, runId, lease, clock, (sessions?.length ?? 1) - 1);
+    };
   }
 
   /**
@@ -617,7 +648,9 @@ export class RunLogContext {
     this.#active = false;
     if (this.#lease === undefined) return;
     let failure: unknown;
-    if (this.#lease.lost === undefined) {
+    // A holder that was stopped meanwhile may have lost the run: never
+    // write over the metadata of the process that took it.
+    if (await this.#lease.confirm().catch(() => true)) {
       try {
         const metadata = await this.readRunMetadata();
         const endedAtUtc = this.#clock().toISOString();
@@ -652,6 +685,32 @@ export class RunLogContext {
   /** Whether this context holds the run's lease (from `create` or `resume`, not `attach`). */
   get holdsLease(): boolean {
     return this.#lease !== undefined;
+  }
+
+  /**
+   * Until when, in ms since the epoch (`Date.now()`), this context may write
+   * as the run's holder without confirming its lease again (the write
+   * fence, see {@linkcode RunLogContext.confirmLease}); `Infinity` for a
+   * lease without heartbeat, and without a lease (then
+   * {@linkcode RunLogContext.assertActive} refuses every write).
+   */
+  get writableUntil(): number {
+    return this.#lease === undefined ? Infinity : this.#lease.writableUntil;
+  }
+
+  /**
+   * Confirms that this context still holds the run's lease, for writers
+   * whose fence has passed: a process that was stopped or blocked for
+   * longer than a heartbeat interval may have lost the run to a forced
+   * takeover meanwhile, and must not write another line then.
+   *
+   * @throws {RunLogError} As {@linkcode RunLogContext.assertActive}:
+   * `"lease-lost"` when another process took the run over.
+   */
+  async confirmLease(): Promise<void> {
+    this.assertActive();
+    await this.#lease!.confirm();
+    this.assertActive();
   }
 
   /**
@@ -963,7 +1022,7 @@ export class RunLogContext {
       if (isWorkspaceError(error, "not-found")) metadata = undefined;
       else if (
         (error instanceof RunLogError && error.code === "invalid-metadata") ||
-        isWorkspaceError(error, "too-large", "io")
+        isWorkspaceError(error, "too-large", "io", "hard-link")
       ) {
         await workspace.rename(path, `${path}.unreadable-${Date.now()}`);
         metadata = undefined;

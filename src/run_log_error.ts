@@ -46,6 +46,8 @@ export type RunLogErrorCode =
   | "not-found"
   | "lease-held"
   | "lease-lost"
+  | "invalid-lease"
+  | "already-open"
   | "closed";
 
 /**

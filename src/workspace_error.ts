@@ -39,6 +39,7 @@ export type WorkspaceErrorCode =
   | "directory-not-empty"
   | "too-many-open-files"
   | "symlink"
+  | "hard-link"
   | "not-a-regular-file"
   | "too-large"
   | "closed"
@@ -59,6 +60,8 @@ const WHAT_TO_DO: Record<WorkspaceErrorCode, string> = {
   "too-many-open-files": "close unused files or raise the open-file limit",
   "symlink":
     "a symbolic link stands in the path, and runlog never follows links inside the workspace (they could lead outside it); replace it with a real directory or file",
+  "hard-link":
+    "a file with more than one name (a hard link) stands where runlog would open it, and its other name may be outside the workspace; replace it with a copy of its own (cp) or remove it",
   "not-a-regular-file":
     "a FIFO, socket or device stands where a regular file is expected; move it away",
   "too-large": "the file is larger than this read accepts; move it aside or trim it",

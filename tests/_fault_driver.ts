@@ -11,6 +11,8 @@ export class FaultDriver implements FsDriver {
   readonly ops: string[] = [];
   /** The 1-based operation number to fail, if any. */
   failAt = Number.POSITIVE_INFINITY;
+  /** The 1-based operation number from which every operation fails (EMFILE-like), if any. */
+  failFrom = Number.POSITIVE_INFINITY;
   /** What the failing operation throws. */
   errno = "ENOSPC";
   /** Bytes that writes may still store; beyond it they are short, then fail with ENOSPC. */
@@ -22,7 +24,9 @@ export class FaultDriver implements FsDriver {
 
   #step(name: string, path: string): void {
     this.ops.push(`${name} ${path}`);
-    if (this.ops.length === this.failAt) throw sysError(this.errno);
+    if (this.ops.length === this.failAt || this.ops.length >= this.failFrom) {
+      throw sysError(this.errno);
+    }
   }
 
   lstat(path: string) {

@@ -23,10 +23,18 @@ export function fixture(name: string): string {
   return fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
 }
 
-/** Starts a TypeScript file under this runtime. */
-export function startScript(file: string, args: string[]): ScriptProcess {
-  const { command, args: prefix } = scriptCommand(file);
-  const child = spawn(command, [...prefix, ...args], { stdio: ["pipe", "pipe", "pipe"] });
+/**
+ * Starts a TypeScript file under this runtime, or by `options.command` (which
+ * names the file itself), with `options.env` over this process's environment.
+ */
+export function startScript(
+  file: string,
+  args: string[],
+  options: { command?: { command: string; args: string[] }; env?: Record<string, string> } = {},
+): ScriptProcess {
+  const { command, args: prefix } = options.command ?? scriptCommand(file);
+  const env = options.env === undefined ? undefined : { ...process.env, ...options.env };
+  const child = spawn(command, [...prefix, ...args], { stdio: ["pipe", "pipe", "pipe"], env });
   const lines: string[] = [];
   const waiters: { match: (line: string) => boolean; resolve: (line: string) => void }[] = [];
   let stderr = "";
@@ -71,8 +79,16 @@ export function startScript(file: string, args: string[]): ScriptProcess {
  * ready, releases them at one common instant, and returns each one's
  * result line (parsed JSON). Fails if any racer fails.
  */
-export async function race(argsList: string[][]): Promise<unknown[]> {
-  const racers = argsList.map((args) => startScript(fixture("racer.ts"), args));
+export function race(argsList: string[][]): Promise<unknown[]> {
+  return releaseTogether(argsList.map((args) => startScript(fixture("racer.ts"), args)));
+}
+
+/**
+ * Waits until every one of `racers` has said "ready", sends them all one
+ * start instant on stdin, and returns each one's result line (parsed JSON).
+ * Fails if any racer fails; kills any left at the end.
+ */
+export async function releaseTogether(racers: ScriptProcess[]): Promise<unknown[]> {
   try {
     await Promise.all(racers.map((r) => r.waitForLine((l) => l === "ready")));
     const startAt = Date.now() + 300;

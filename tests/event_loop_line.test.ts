@@ -2,13 +2,18 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import {
   type EventLoopEntry,
+  EventLoopLogger,
   formatEventLoopLine,
+  MemoryWorkspace,
   type ParsedEventLoopLine,
   parseEventLoopLine,
+  RunLogContext,
 } from "../mod.ts";
 import { throwsRunLog } from "./_assert.ts";
+import { rustLine } from "./_rust_line.ts";
 import { HOSTILE, hostileText, randomList, seededRandom } from "./fixtures/hostile.ts";
-import { buildEventLoopLine, writeEventLoopLine } from "../src/event_loop_line.ts";
+import { buildEventLoopLine } from "../src/event_loop_line.ts";
+import { writeEventLoopLine } from "../src/_event_loop_line_writer.ts";
 import { LineBytes } from "../src/_line_bytes.ts";
 import { isoTimestamp } from "../src/_iso_time.ts";
 
@@ -43,23 +48,29 @@ test("formatEventLoopLine() writes the Rust original's format for plain values",
   );
 });
 
-test("parseEventLoopLine() reads plain lines written by the Rust original as exact Rust lines", () => {
-  const entry = parseEventLoopLine(
-    "12 ts=2026-02-06T14:03:27.123456789+00:00 phase=Review effect=InvokeReviewer " +
-      "event=ReviewCompleted extra=[CheckpointSaved] ctx=reviewer_pass=2,agent_index=3 ms=5000\n",
-  );
-  assert.deepEqual(entry, {
+test("parseEventLoopLine() reads plain lines written by the Rust original as Rust lines, exact when only one entry gives them", () => {
+  const line = "12 ts=2026-02-06T14:03:27.123456789+00:00 phase=Review effect=InvokeReviewer " +
+    "event=ReviewCompleted extra=[CheckpointSaved] ctx=reviewer_pass=2 ms=5000\n";
+  assert.deepEqual(parseEventLoopLine(line), {
     seq: 12,
     ts: "2026-02-06T14:03:27.123456789+00:00",
     phase: "Review",
     effect: "InvokeReviewer",
     event: "ReviewCompleted",
     extra: ["CheckpointSaved"],
-    context: [["reviewer_pass", "2"], ["agent_index", "3"]],
+    context: [["reviewer_pass", "2"]],
     durationMs: 5000,
     dialect: "rust",
     exact: true,
   });
+  // Two pairs read as two, but Rust writes the one pair reviewer_pass="2,agent_index=3" alike.
+  const two = parseEventLoopLine(
+    line.replace("ctx=reviewer_pass=2", "ctx=reviewer_pass=2,agent_index=3"),
+  );
+  assert.deepEqual([two.context, two.exact], [
+    [["reviewer_pass", "2"], ["agent_index", "3"]],
+    false,
+  ]);
 });
 
 test("parseEventLoopLine() round-trips hostile values as exact runlog lines", () => {
@@ -171,7 +182,9 @@ test("parseEventLoopLine() reads Rust Debug text, separators inside strings and 
       context: [["iteration", "1"], ["files", "[a, b]"]],
       durationMs: 42,
       dialect: "rust",
-      exact: true,
+      // Most plausible, not sure: Rust writes unbalanced values alike (an effect
+      // 'Write { path: "a', an event 'b,', a context from 'c=d ms=1", …' on).
+      exact: false,
     },
   );
   // An escaped quote does not end a string: what follows it is still inside.
@@ -179,22 +192,23 @@ test("parseEventLoopLine() reads Rust Debug text, separators inside strings and 
   assert.deepEqual([escaped.effect, escaped.event, escaped.exact], [
     'Ok { s: "\\" } event=X" }',
     "E",
-    true,
+    false, // Two " event=": an effect 'Ok { s: "\\" }' and an event 'X" } event=E' give it too.
   ]);
   // Empty values are values: an empty context value, an empty extra item.
   assert.deepEqual(
-    pick(rust("P effect=E event=V extra=[A,] ctx=empty= ms=0")),
+    pick(rust("P effect=E event=V extra=[] ctx=empty= ms=0")),
     {
       phase: "P",
       effect: "E",
       event: "V",
-      extra: ["A", ""],
+      extra: [""],
       context: [["empty", ""]],
       durationMs: 0,
       dialect: "rust",
       exact: true,
     },
   );
+  assert.deepEqual(pick(rust("P effect=E event=V extra=[A,] ms=0")).extra, ["A", ""]);
 });
 
 test("parseEventLoopLine() flags ambiguous Rust lines, with the most plausible reading", () => {
@@ -204,19 +218,23 @@ test("parseEventLoopLine() flags ambiguous Rust lines, with the most plausible r
     ["A effect=B event=C event=D ms=1", { effect: "B", event: "C event=D" }],
     ["A effect=B event=C ctx=k=1 event=D ms=1", { event: "C", context: [["k=1 event", "D"]] }],
     ["A effect=B event=C ctx=a=1 ctx=b=2 ms=1", { context: [["a=1 ctx=b", "2"]] }],
-    // Context segments with several "=" or none.
+    // The event may end at a key inside its brackets: Foo(x with the pair k="v)".
+    ["A effect=B event=Foo(x ctx=k=v) ms=1", { event: "Foo(x ctx=k=v)", context: [] }],
+    // Context with several "=": one pair or several, split where?
     ["A effect=B event=C ctx=k=v=a ms=1", { context: [["k=v", "a"]] }],
     ["A effect=B event=C ctx=a=1,2,b=3 ms=1", { context: [["a", "1,2"], ["b", "3"]] }],
-    ["A effect=B event=C ctx=x,y=1 ms=1", { context: [["x,y", "1"]] }],
-    // Brackets or quotes that do not balance hide nothing: the first key counts.
-    ["A effect=Foo( x event=Bar ms=1", { effect: "Foo( x", event: "Bar" }],
-    ["A effect=Foo) x event=Bar ms=1", { effect: "Foo) x", event: "Bar" }],
-    ['A effect=B event=Say "hi ctx=a=1 ms=1', { event: 'Say "hi', context: [["a", "1"]] }],
-    ["A effect=B event=C extra=[Foo( x,Bar] ctx=a=1 ms=1", { extra: ["Foo( x", "Bar"] }],
-    ["A effect=B event=C extra=[X] tail] ms=1", { event: "C", extra: ["X] tail"] }],
     ["A effect=B event=C ctx=a=f( 1,b=2 ms=1", { context: [["a", "f( 1"], ["b", "2"]] }],
+    ["A effect=B event=C ctx=a=1, with=2 ms=1", { context: [["a", "1"], [" with", "2"]] }],
+    // Extra items with commas: one item or several?
+    ["A effect=B event=C extra=[a,b,c] ms=1", { extra: ["a", "b", "c"] }],
+    ["A effect=B event=C extra=[Foo( x,Bar] ctx=a=1 ms=1", { extra: ["Foo( x", "Bar"] }],
+    ["A effect=B event=C extra=[X{,Y] ms=1", { extra: ["X{", "Y"] }],
+    // Where the extra items end: before " ctx=", or with the line?
+    ["A effect=B event=C extra=[X] ctx=k=[v] ms=1", { extra: ["X"], context: [["k", "[v]"]] }],
+    ["A effect=B event=C extra=[X] ctx=k] ctx=j=v ms=1", { extra: ["X"] }],
     // Rust never quotes: quotes in a line with a Rust timestamp are text.
     ['A effect=B event="x y" ms=1', { event: '"x y"' }],
+    ['A effect=B event="xy" ms=1', { event: '"xy"' }],
   ];
   for (const [body, expected] of cases) {
     const entry = rust(body);
@@ -226,23 +244,28 @@ test("parseEventLoopLine() flags ambiguous Rust lines, with the most plausible r
       JSON.stringify(body),
     );
   }
-  // Quoted values that runlog's grammar reads, in a line with a Rust timestamp.
-  assert.equal(rust('A effect=B event="xy" ms=1').event, '"xy"');
-  assert.equal(rust('A effect=B event="xy" ms=1').exact, false);
-  // Values without spaces leave no choice: unbalanced brackets in them are just text.
-  assert.deepEqual(
-    pick(rust("A effect=Foo( event=Bar) extra=[X{,Y] ctx=a=f(1,b=2 ms=1")),
-    {
-      phase: "A",
-      effect: "Foo(",
-      event: "Bar)",
-      extra: ["X{", "Y"],
-      context: [["a", "f(1"], ["b", "2"]],
-      durationMs: 1,
-      dialect: "rust",
-      exact: true,
-    },
-  );
+  // One entry only gives these, odd as they look: exact.
+  const sure: [string, Partial<ParsedEventLoopLine>][] = [
+    ["A effect=B event=C ctx=x,y=1 ms=1", { context: [["x,y", "1"]] }],
+    ["A effect=B event=C ctx=a=1,2 ms=1", { context: [["a", "1,2"]] }],
+    ["A effect=B event=C ctx=f(=) ms=1", { context: [["f(", ")"]] }],
+    ["A effect=Foo( x event=Bar ms=1", { effect: "Foo( x", event: "Bar" }],
+    ["A effect=Foo) x event=Bar ms=1", { effect: "Foo) x", event: "Bar" }],
+    ["A effect=Foo( event=Bar) ms=1", { effect: "Foo(", event: "Bar)" }],
+    ["A effect=B ctx=x event=C ms=1", { effect: "B ctx=x", event: "C" }],
+    ['A effect=B event=Say "hi ctx=a=1 ms=1', { event: 'Say "hi', context: [["a", "1"]] }],
+    ["A effect=B event=C extra=[X] tail] ms=1", { event: "C", extra: ["X] tail"] }],
+    ["A effect=B event=C extra=[a=b] ctx=k=v ms=1", { extra: ["a=b"], context: [["k", "v"]] }],
+    ["A event=X effect=B event=C ms=1", { phase: "A event=X" }],
+  ];
+  for (const [body, expected] of sure) {
+    const entry = rust(body);
+    assert.deepEqual(
+      pick(entry),
+      { ...pick(entry), ...expected, dialect: "rust", exact: true },
+      JSON.stringify(body),
+    );
+  }
 });
 
 test("parseEventLoopLine() names the dialect: runlog's for its lines, rust for a Rust timestamp or unquoted spaces", () => {
@@ -268,7 +291,6 @@ test("parseEventLoopLine() refuses malformed lines, saying where", async () => {
     '1 ts=a phase=b effect=c event="unterminated ms=1',
     '1 ts=a phase=b effect=c event="bad \\q escape" ms=1',
     "1 ts=a phase=b effect=c event=d extra=[a ms=1",
-    "1 ts=a phase=b effect=c event=d extra=[] ms=1",
     "1 ts=a phase=b effect=c event=d ctx=k ms=1",
     "1 ts=a phase=b event=d effect=c ms=1",
     "1 ts=2026 phase=Development effect=InvokePrompt event=PromptCompl",
@@ -277,7 +299,6 @@ test("parseEventLoopLine() refuses malformed lines, saying where", async () => {
     `1 ts=${RUST_TS} phase=A B effect=C D event=E F ms=x`,
     `1 ts=${RUST_TS} phase=A B event=E F ms=1`,
     `1 ts=${RUST_TS} phase=A B effect=C D ms=1`,
-    `1 ts=${RUST_TS} phase=A effect=C event=E extra=[] ms=1`,
     `1 ts=${RUST_TS} phase=A effect=C event=E extra=[x ms=1`,
     `1 ts=${RUST_TS} phase=A effect=C event=E ctx= ms=1`,
     `1 ts=${RUST_TS} phase=A effect=C event=E ctx=k,l ms=1`,
@@ -453,5 +474,323 @@ test("writeEventLoopLine() writes again the pairs and extras a shorter line wrot
       5,
     );
     assert.equal(decoder.decode(out.view()), expected, `line ${n}`);
+  }
+});
+
+// The top of the safe integers: 2^53-100 to 2^53-1, where a division by 10
+// rounds up to the next integer.
+const TOP_OF_RANGE = Array.from({ length: 100 }, (_, i) => Number.MAX_SAFE_INTEGER - 99 + i);
+
+test("EventLoopLogger writes every integer from 2^53-100 to 2^53-1 exactly, as duration, context value and extra item", async () => {
+  const ctx = await RunLogContext.create(new MemoryWorkspace());
+  const ts = "2026-02-06T14:03:27.123Z";
+  const log = await EventLoopLogger.open(ctx, { clock: () => new Date(ts) });
+  for (const [i, value] of TOP_OF_RANGE.entries()) {
+    // Objects and pairs take different paths through the writer: both.
+    const context = i % 2 === 0 ? { n: value, small: 7 } : [["n", value], ["small", 7]] as const;
+    await log.logEffect({
+      phase: "P",
+      effect: "E",
+      event: "V",
+      extra: [value],
+      context,
+      durationMs: value,
+    });
+  }
+  await log.close();
+  await ctx.close();
+  const lines = (await ctx.workspace.read(ctx.eventLoopLog())).split(/(?<=\n)/);
+  assert.equal(lines.length, TOP_OF_RANGE.length);
+  for (const [i, value] of TOP_OF_RANGE.entries()) {
+    const digits = String(value);
+    const expected = formatEventLoopLine({
+      seq: i + 1,
+      ts,
+      phase: "P",
+      effect: "E",
+      event: "V",
+      extra: [digits],
+      context: [["n", digits], ["small", "7"]],
+      durationMs: value,
+    });
+    assert.equal(lines[i], expected, `value ${digits}`);
+    assert.ok(lines[i].endsWith(` extra=[${digits}] ctx=n=${digits},small=7 ms=${digits}\n`));
+  }
+});
+
+test("writeEventLoopLine() writes every sequence number and duration from 2^53-100 to 2^53-1 exactly", () => {
+  const out = new LineBytes();
+  const decoder = new TextDecoder();
+  const now = Date.parse("2026-02-06T14:03:27.123Z");
+  for (const value of TOP_OF_RANGE) {
+    // One line after another, as the logger writes them: the frame is kept
+    // and the sequence number written over it.
+    writeEventLoopLine(
+      out,
+      value,
+      () => new Date(now),
+      "P",
+      "E",
+      "V",
+      [value],
+      { n: value },
+      value,
+    );
+    const line = decoder.decode(out.view());
+    const digits = String(value);
+    assert.equal(
+      line,
+      formatEventLoopLine({
+        seq: value,
+        ts: "2026-02-06T14:03:27.123Z",
+        phase: "P",
+        effect: "E",
+        event: "V",
+        extra: [digits],
+        context: [["n", digits]],
+        durationMs: value,
+      }),
+    );
+    assert.ok(line.startsWith(`${digits} ts=`) && line.endsWith(` ms=${digits}\n`), line);
+  }
+});
+
+/** A random safe integer: of 1 to 16 digits alike, and often at the very top of the range. */
+function randomSafeInteger(random: () => number): number {
+  if (random() < 0.2) return Number.MAX_SAFE_INTEGER - Math.floor(random() * 200);
+  const width = 1 + Math.floor(random() * 16);
+  let digits = String(1 + Math.floor(random() * 9));
+  while (digits.length < width) digits += String(Math.floor(random() * 10));
+  return Number(BigInt(digits) % (2n ** 53n)); // 16 digits may pass 2^53: wrapped, still safe.
+}
+
+/** A value as the line writers write it: numbers and booleans as String, objects as JSON. */
+function written(value: unknown): string {
+  return typeof value === "string"
+    ? value
+    : typeof value === "object"
+    ? JSON.stringify(value)
+    : String(value);
+}
+
+test(`writeEventLoopLine() and formatEventLoopLine() agree on ${CASES} random records, numbers of every width included (seed ${SEED + 3})`, () => {
+  const random = seededRandom(SEED + 3);
+  const text = () => hostileText(random);
+  const anyValue = (): unknown => {
+    const pick = Math.floor(random() * 5);
+    if (pick === 0 || pick === 1) return randomSafeInteger(random);
+    if (pick === 2) return random() < 0.5;
+    if (pick === 3) return { note: text(), n: randomSafeInteger(random) };
+    return text();
+  };
+  const out = new LineBytes();
+  const decoder = new TextDecoder();
+  for (let n = 0; n < CASES; n++) {
+    const seq = randomSafeInteger(random);
+    const durationMs = randomSafeInteger(random);
+    const now = Math.floor(random() * 4e12); // 1970 to 2096.
+    const extra = randomList(random, 3, anyValue);
+    const pairs = randomList(random, 3, (): [string, unknown] => [text(), anyValue()]);
+    const context = random() < 0.5 ? Object.fromEntries(pairs) : pairs;
+    const [phase, effect, event] = [text(), text(), text()];
+    writeEventLoopLine(
+      out,
+      seq,
+      () => new Date(now),
+      phase,
+      effect,
+      event,
+      extra,
+      context,
+      durationMs,
+    );
+    const expected = formatEventLoopLine({
+      seq,
+      ts: new Date(now).toISOString(),
+      phase,
+      effect,
+      event,
+      extra: extra.map(written),
+      context: (Array.isArray(context) ? context : Object.entries(context)).map((
+        [key, value],
+      ): [string, string] => [key, written(value)]),
+      durationMs,
+    });
+    const where = `case ${n} of seed ${SEED + 3}`;
+    const line = decoder.decode(out.view());
+    assert.equal(line, expected, where);
+    assert.ok(
+      line.startsWith(`${String(seq)} `) && line.endsWith(` ms=${String(durationMs)}\n`),
+      where,
+    );
+  }
+});
+
+// ---------------------------------------------------------------------------
+// Rust lines that more than one entry gives.
+
+function entryOf(parsed: ParsedEventLoopLine): EventLoopEntry {
+  const { dialect: _dialect, exact: _exact, ...entry } = parsed;
+  return entry;
+}
+
+test("parseEventLoopLine() calls no reading of a Rust line exact when another entry gives the same line", () => {
+  const base: EventLoopEntry = { ...plain, ts: RUST_TS, seq: 3 };
+  // Extra items with a comma: ["a,b", "c"] reads as three items.
+  const split = parseEventLoopLine(rustLine({ ...base, extra: ["a,b", "c"] }));
+  assert.deepEqual([split.extra, split.exact], [["a", "b", "c"], false]);
+  assert.equal(rustLine(entryOf(split)), rustLine({ ...base, extra: ["a", "b", "c"] }));
+  // A context value holding ", with=…" many times reads as hundreds of pairs.
+  const value = "x" + ", with=y".repeat(570);
+  const pairs = parseEventLoopLine(rustLine({ ...base, context: [["note", value]] }));
+  assert.equal(pairs.context.length, 571);
+  assert.equal(pairs.exact, false);
+  // The same line from a runlog writer given a Rust timestamp: not exact either.
+  const formatted = formatEventLoopLine({ ...base, extra: ["a", "b"] });
+  assert.equal(formatted, rustLine({ ...base, extra: ["a,b"] }));
+  assert.equal(parseEventLoopLine(formatted).exact, false);
+  // One pair and one item, without separators in them: exact.
+  const single = parseEventLoopLine(rustLine({ ...base, extra: ["X"], context: [["k", "v"]] }));
+  assert.deepEqual([entryOf(single), single.exact], [{
+    ...base,
+    extra: ["X"],
+    context: [["k", "v"]],
+  }, true]);
+});
+
+/** The pieces generated values are made of: the Rust format's separators, and hostile text. */
+const PIECES: readonly string[] = [
+  ",",
+  ", ",
+  "=",
+  " with=",
+  "]",
+  "[",
+  "] ctx=",
+  " ctx=",
+  " extra=[",
+  " effect=",
+  " event=",
+  " ms=",
+  " ms=5",
+  "k=v",
+  "a,b",
+  "x,y=1",
+  "a",
+  " ",
+  "(",
+  ")",
+  "{",
+  "}",
+  '"',
+  '\\"',
+  "Foo { a: [1, 2] }",
+  'C("x,y")',
+  ...HOSTILE.filter((value) => !/[\n\r\u2028\u2029\u0085]/.test(value)),
+];
+
+function pieces(random: () => number, most: number): string {
+  let text = "";
+  const count = Math.floor(random() * (most + 1));
+  for (let i = 0; i < count; i++) text += PIECES[Math.floor(random() * PIECES.length)];
+  return text;
+}
+
+const RUST_CASES = 6000;
+
+test(`parseEventLoopLine() reads ${RUST_CASES} generated Rust lines as written, or says it is not sure (seed ${SEED + 4})`, () => {
+  const random = seededRandom(SEED + 4);
+  const plainWord = () => (random() < 0.7 ? "Plain" : pieces(random, 2));
+  let exact = 0;
+  for (let n = 0; n < RUST_CASES; n++) {
+    // The one assumption: an event holds neither " extra=[" nor " ctx=".
+    let event = plainWord();
+    while (event.includes(" extra=[") || event.includes(" ctx=")) event = plainWord();
+    const entry: EventLoopEntry = {
+      seq: randomSafeInteger(random),
+      ts: random() < 0.5 ? RUST_TS : "2026-02-06T14:03:27+01:00",
+      phase: random() < 0.8 ? "Commit Message" : pieces(random, 2),
+      effect: plainWord(),
+      event,
+      extra: randomList(random, 3, () => pieces(random, 3)),
+      context: randomList(random, 3, (): [string, string] => [
+        random() < 0.6 ? "iteration" : pieces(random, 2),
+        pieces(random, 3),
+      ]),
+      durationMs: randomSafeInteger(random),
+    };
+    const line = rustLine(entry);
+    const where = `case ${n} of seed ${SEED + 4}: ${JSON.stringify(line)}`;
+    const parsed = parseEventLoopLine(line);
+    assert.equal(parsed.dialect, "rust", where);
+    // Whatever the reading, it is one that gives this very line.
+    assert.equal(rustLine(entryOf(parsed)), line, where);
+    if (parsed.exact) {
+      exact++;
+      assert.deepEqual(entryOf(parsed), entry, `called exact, read wrongly: ${where}`);
+    }
+  }
+  // Both kinds were generated, in numbers.
+  assert.ok(exact > RUST_CASES / 10 && exact < RUST_CASES * 0.9, `${exact} exact`);
+});
+
+test("parseEventLoopLine() calls exact no Rust line that two entries of a small vocabulary both give", () => {
+  // Every entry over these values (events never hold " extra=[" or " ctx="),
+  // grouped by the line Rust writes for it.
+  const phases = ["P", "P effect=E"];
+  const effects = ["E", "E event=V", "E ctx=x"];
+  const events = ["V", "V event=W", "V]"];
+  const items = ["", "a", "a,b", "] ctx=k=v", "x]"];
+  const keys = ["k", "k=v"];
+  const values = ["v", "", "v,k=v", "v]"];
+  const lists = <T>(
+    of: readonly T[],
+  ): T[][] => [[], ...of.map((a) => [a]), ...of.flatMap((a) => of.map((b) => [a, b]))];
+  const pairs = keys.flatMap((key) => values.map((value): [string, string] => [key, value]));
+  const byLine = new Map<string, EventLoopEntry[]>();
+  for (const phase of phases) {
+    for (const effect of effects) {
+      for (const event of events) {
+        for (const extra of lists(items)) {
+          for (const context of lists(pairs)) {
+            const entry = { ...plain, ts: RUST_TS, phase, effect, event, extra, context };
+            const line = rustLine(entry);
+            const same = byLine.get(line);
+            if (same === undefined) byLine.set(line, [entry]);
+            else same.push(entry);
+          }
+        }
+      }
+    }
+  }
+  let ambiguous = 0;
+  let exact = 0;
+  for (const [line, entries] of byLine) {
+    const parsed = parseEventLoopLine(line);
+    assert.equal(rustLine(entryOf(parsed)), line, line);
+    if (entries.length > 1) {
+      ambiguous++;
+      assert.equal(parsed.exact, false, `${entries.length} entries give ${JSON.stringify(line)}`);
+    } else if (parsed.exact) {
+      exact++;
+      assert.deepEqual(entryOf(parsed), entries[0], line);
+    }
+  }
+  assert.ok(ambiguous > 1000 && exact > 40, `${ambiguous} ambiguous, ${exact} exact lines`);
+});
+
+test("parseEventLoopLine() reads numbers up to 2^53-1 and refuses larger ones, which a JavaScript number cannot hold", async () => {
+  for (const ts of ["2026-02-06T14:03:27.123Z", RUST_TS]) {
+    const line = (seq: string, ms: string) => `${seq} ts=${ts} phase=A effect=C event=D ms=${ms}`;
+    const top = String(Number.MAX_SAFE_INTEGER);
+    const entry = parseEventLoopLine(line(top, top));
+    assert.deepEqual([entry.seq, entry.durationMs], [
+      Number.MAX_SAFE_INTEGER,
+      Number.MAX_SAFE_INTEGER,
+    ]);
+    for (const [seq, ms] of [["9007199254740992", "1"], ["1", "9007199254740992"]]) {
+      const error = await throwsRunLog(() => parseEventLoopLine(line(seq, ms)), "invalid-log-line");
+      assert.match(error.message, /too large at column \d+/);
+    }
   }
 });

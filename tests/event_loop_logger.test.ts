@@ -77,25 +77,47 @@ test("EventLoopLogger.open() continues the sequence of an earlier process", asyn
 
 test("EventLoopLogger.open() starts at 1 for a missing or empty log", async () => {
   const ctx = await newRun();
-  assert.equal((await EventLoopLogger.open(ctx)).nextSeq, 1);
+  const first = await EventLoopLogger.open(ctx);
+  assert.equal(first.nextSeq, 1);
+  await first.close();
   await ctx.workspace.write(ctx.eventLoopLog(), "");
   assert.equal((await EventLoopLogger.open(ctx)).nextSeq, 1);
 });
 
-test("EventLoopLogger.open() skips a torn last line and ends it before writing", async () => {
+test("EventLoopLogger.open() ends a torn last line and never uses its number again", async () => {
   const ctx = await newRun();
   await ctx.workspace.write(
     ctx.eventLoopLog(),
     "1 ts=a phase=P effect=E event=V ms=1\n2 ts=a phase=P effect=E event=V ms=2\n3 ts=a phase=P eff",
   );
   const log = await EventLoopLogger.open(ctx, { clock });
-  assert.equal(log.nextSeq, 3);
+  assert.equal(log.nextSeq, 4);
   await log.logEffect(effect);
   await log.close();
   const all = await lines(ctx);
   assert.equal(all[2], "3 ts=a phase=P eff");
-  assert.equal(parseEventLoopLine(all[3]).seq, 3);
+  assert.equal(parseEventLoopLine(all[3]).seq, 4);
   assert.equal(all.length, 4);
+});
+
+test("EventLoopLogger.open() skips the number of a line torn inside its digits", async () => {
+  for (
+    const [torn, next] of [
+      ["1", 4], // "12 ts=…" or "1 ts=…" cut after its first digit: 3 is skipped
+      ["3", 4],
+      ["37 ", 38], // all the digits made it: a gap is kept as it is
+      ["3 ts=2026-02-06T14:0", 4],
+      ["not a line", 3], // foreign bytes took no number
+    ] as const
+  ) {
+    const ctx = await newRun();
+    const body = formatEventLoopLine({ ...entry, seq: 1 }) +
+      formatEventLoopLine({ ...entry, seq: 2 }) + torn;
+    await ctx.workspace.write(ctx.eventLoopLog(), body);
+    const log = await EventLoopLogger.open(ctx);
+    assert.equal(log.nextSeq, next, JSON.stringify(torn));
+    await log.close();
+  }
 });
 
 test("EventLoopLogger.open() continues after lines the Rust original wrote with unquoted spaces", async () => {
@@ -140,25 +162,27 @@ test("EventLoopLogger.open() finds the last sequence line behind any amount of o
     ctx.eventLoopLog(),
     formatEventLoopLine({ ...entry, seq: 41 }) + "garbage line\n".repeat(200_000),
   );
-  assert.equal((await EventLoopLogger.open(ctx)).nextSeq, 42);
+  const log = await EventLoopLogger.open(ctx);
+  assert.equal(log.nextSeq, 42);
+  await log.close();
   // A file of foreign lines only has no sequence to continue: start at 1.
   await ctx.workspace.write(ctx.eventLoopLog(), "not an event loop line\n");
   assert.equal((await EventLoopLogger.open(ctx)).nextSeq, 1);
 });
 
-test("EventLoopLogger.open() skips a torn tail of any size and ends it", async () => {
+test("EventLoopLogger.open() skips a torn tail of any size, ends it, and never reuses its number", async () => {
   const ctx = await newRun();
   const torn = "9 ts=2026".padEnd(10 * 1024 * 1024, "x"); // 10 MB cut without a newline
   await ctx.workspace.write(ctx.eventLoopLog(), formatEventLoopLine({ ...entry, seq: 8 }) + torn);
   const log = await EventLoopLogger.open(ctx);
-  assert.equal(log.nextSeq, 9);
-  assert.equal(await log.logEffect(effect), 9);
+  assert.equal(log.nextSeq, 10);
+  assert.equal(await log.logEffect(effect), 10);
   await log.close();
   const lines = (await ctx.workspace.read(ctx.eventLoopLog())).split("\n");
   assert.deepEqual([lines.length, lines[1].length, lines[2].slice(0, 6)], [
     4,
     torn.length,
-    "9 ts=2",
+    "10 ts=",
   ]);
 });
 
@@ -219,11 +243,11 @@ test("EventLoopLogger resumes on this runtime's real filesystem", async () => {
     }
     await ws.appendBytes(ctx.eventLoopLog(), new TextEncoder().encode("6 ts=torn"));
     await using resumed = await EventLoopLogger.open(ctx);
-    assert.equal(await resumed.logEffect(effect), 6);
+    assert.equal(await resumed.logEffect(effect), 7);
     const seqs = (await lines(ctx)).filter((l) => !l.endsWith("torn")).map((l) =>
       parseEventLoopLine(l).seq
     );
-    assert.deepEqual(seqs, [1, 2, 3, 4, 5, 6]);
+    assert.deepEqual(seqs, [1, 2, 3, 4, 5, 7]);
   } finally {
     await dir.remove();
   }

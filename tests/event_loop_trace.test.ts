@@ -64,3 +64,24 @@ test("EventLoopTrace refuses entries that are not JSON, bad capacities and empty
   await throwsRunLog(() => trace.dump(""), "invalid-argument");
   assert.equal(await ctx.workspace.exists(ctx.eventLoopTrace()), false);
 });
+
+test("EventLoopTrace.dump() keeps each earlier session's dump beside the latest", async () => {
+  const ws = new MemoryWorkspace();
+  const first = await RunLogContext.create(ws);
+  const trace = new EventLoopTrace(first);
+  trace.push({ seq: 1, event: "first session" });
+  await trace.dump("unrecoverable_handler_error");
+  await first.close({ status: "failed" });
+  for (const reason of ["panic", "max_iterations"]) {
+    const resumed = await RunLogContext.resume(ws, first.runId);
+    const again = new EventLoopTrace(resumed);
+    again.push({ event: reason });
+    assert.equal(await again.dump(reason), resumed.eventLoopTrace());
+    await resumed.close({ status: "failed" });
+  }
+  const reasonOf = async (name: string) =>
+    JSON.parse((await ws.read(`${first.runDir}/${name}`)).trim().split("\n").at(-1)!).reason;
+  assert.equal(await reasonOf("event_loop_trace.1.jsonl"), "unrecoverable_handler_error");
+  assert.equal(await reasonOf("event_loop_trace.2.jsonl"), "panic");
+  assert.equal(await reasonOf("event_loop_trace.jsonl"), "max_iterations");
+});

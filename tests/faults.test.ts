@@ -83,15 +83,27 @@ const flows: Flow[] = [
     },
     act: async (s) => {
       const pipeline = await PipelineLogger.open(s.ctx!);
-      const events = await EventLoopLogger.open(s.ctx!);
-      for (let i = 0; i < 3; i++) {
-        await pipeline.info(`message ${i} ${s.attempt}`);
-        ack(s, s.ctx!.pipelineLog(), `message ${i} ${s.attempt}`);
-        const seq = await events.logEffect({ ...effect, context: { i } });
-        ack(s, s.ctx!.eventLoopLog(), `${seq}`);
+      // Closed whatever fails, as a program that retries must: a context
+      // has one event loop logger at a time.
+      const events = await EventLoopLogger.open(s.ctx!).catch(async (error) => {
+        await pipeline.close().catch(() => {});
+        throw error;
+      });
+      let failure: unknown;
+      try {
+        for (let i = 0; i < 3; i++) {
+          await pipeline.info(`message ${i} ${s.attempt}`);
+          ack(s, s.ctx!.pipelineLog(), `message ${i} ${s.attempt}`);
+          const seq = await events.logEffect({ ...effect, context: { i } });
+          ack(s, s.ctx!.eventLoopLog(), `${seq}`);
+        }
+      } catch (error) {
+        failure = error;
       }
-      await pipeline.close();
-      await events.close();
+      const closed = await Promise.allSettled([pipeline.close(), events.close()]);
+      const failed = closed.find((c): c is PromiseRejectedResult => c.status === "rejected");
+      if (failure !== undefined) throw failure;
+      if (failed !== undefined) throw failed.reason;
     },
   },
   {
@@ -232,6 +244,33 @@ for (const flow of flows) {
     }
   });
 }
+
+test("a create cut off for good (EMFILE from any operation on) never leaves a directory that lists as a run", async () => {
+  const probe = await setup(flows[0]);
+  await RunLogContext.create(probe.ws);
+  const operations = probe.faults.ops.length;
+  let incomplete = 0;
+  for (let k = 1; k <= operations; k++) {
+    const s = await setup(flows[0]);
+    s.faults.errno = "EMFILE";
+    s.faults.failFrom = k;
+    await assert.rejects(RunLogContext.create(s.ws), (error) => {
+      faultPoints++;
+      return error instanceof WorkspaceError && error.code === "too-many-open-files";
+    });
+    s.faults.failFrom = Number.POSITIVE_INFINITY; // Files were closed: the process goes on.
+    const { runs, skipped } = await listRuns(s.ws);
+    for (const run of runs) {
+      assert.ok(
+        await s.ws.isFile(`${run.dir}/run.json`),
+        `op ${k}: ${run.id} lists without run.json`,
+      );
+    }
+    incomplete += skipped.filter((entry) => entry.incomplete !== undefined).length;
+    assert.equal(runs.length, 0, `op ${k}: ${JSON.stringify(runs.map((r) => r.id))}`);
+  }
+  assert.ok(incomplete > 0, "no fault point left a half-made directory: the test proves nothing");
+});
 
 test("fault injection covered at least 500 fault points", () => {
   assert.ok(faultPoints >= 500, `${faultPoints}`);

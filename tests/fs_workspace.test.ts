@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdir, readdir, stat, symlink, writeFile } from "node:fs/promises";
+import { link, mkdir, readdir, readFile, stat, symlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import process from "node:process";
 import {
@@ -77,6 +77,19 @@ test("FsWorkspace.writeAtomic() removes its temp file when the rename fails", as
   ]);
   assert.deepEqual((await ws.readDir("a")).map((e) => e.name), ["run.json"]);
   assert.equal(await ws.read("a/run.json"), "old");
+});
+
+test("MemoryDriver.link() plants a hard link that MemoryWorkspace refuses like the real adapters", async () => {
+  const driver = new MemoryDriver("/mem");
+  const ws = new FsWorkspace("/mem", driver);
+  await ws.write("outside.txt", "elsewhere");
+  driver.link("/mem/outside.txt", "/mem/planted.log");
+  assert.equal(driver.lstat("/mem/planted.log")?.links, 2);
+  await rejectsWorkspace(ws.read("planted.log"), "hard-link");
+  await rejectsWorkspace(ws.openAppend("planted.log"), "hard-link");
+  await ws.remove("outside.txt");
+  assert.equal(driver.lstat("/mem/planted.log")?.links, 1);
+  assert.equal(await ws.read("planted.log"), "elsewhere"); // its only name now
 });
 
 test("FsWorkspace refuses an empty root and an unknown mode", () => {
@@ -167,6 +180,43 @@ for (const adapter of await realAdapters()) {
       await rejectsWorkspace(ws.removeDirAll("link"), "not-a-directory");
       await rejectsWorkspace(ws.removeDirAllIfExists("link"), "not-a-directory");
       assert.deepEqual(await readdir(join(outside, "precious")), ["data.txt"]);
+    } finally {
+      await dir.remove();
+    }
+  });
+
+  test(`${adapter.name}: a file with a second name (hard link) is never opened, chmod-ed or sized`, async () => {
+    const dir = await tempDir();
+    try {
+      const outside = join(dir.path, "outside.txt");
+      await writeFile(outside, "outside content\n");
+      const root = join(dir.path, "root");
+      await mkdir(root);
+      await link(outside, join(root, "planted.log"));
+      const ws = adapter.make(root);
+      const calls: [string, () => Promise<unknown>][] = [
+        ["read", () => ws.read("planted.log")],
+        ["readBytes", () => ws.readBytes("planted.log")],
+        ["readRange", () => ws.readRange("planted.log", 0, 4)],
+        ["fileSize", () => ws.fileSize("planted.log")],
+        ["write", () => ws.write("planted.log", "x")],
+        ["writeBytes", () => ws.writeBytes("planted.log", new Uint8Array([1]))],
+        ["appendBytes", () => ws.appendBytes("planted.log", new Uint8Array([1]))],
+        ["openAppend", () => ws.openAppend("planted.log")],
+        ["setReadonly", () => ws.setReadonly("planted.log")],
+        ["setWritable", () => ws.setWritable("planted.log")],
+      ];
+      for (const [operation, call] of calls) {
+        const error = await rejectsWorkspace(call(), "hard-link");
+        assert.equal(error.operation, operation);
+        assert.match(error.message, /planted\.log' is a hard link \(the file has 2 names/);
+      }
+      assert.equal(await readFile(outside, "utf8"), "outside content\n");
+      assert.equal((await stat(outside)).mode & 0o777, 0o644 & ~process.umask());
+      // Replacing or removing the name itself never touches the other one.
+      await ws.writeAtomic("planted.log", "replaced");
+      assert.equal(await ws.read("planted.log"), "replaced");
+      assert.equal(await readFile(outside, "utf8"), "outside content\n");
     } finally {
       await dir.remove();
     }

@@ -9,6 +9,7 @@ import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import {
+  link,
   lstat,
   mkdir,
   readdir,
@@ -22,6 +23,7 @@ import { join } from "node:path";
 import {
   EventLoopLogger,
   EventLoopTrace,
+  latestRun,
   listRuns,
   PipelineLogger,
   pruneRuns,
@@ -31,6 +33,10 @@ import {
   WorkspaceError,
 } from "../mod.ts";
 import { nativeAdapter, tempDir } from "./_runtime.ts";
+import { gunzipSync, gzipSync } from "node:zlib";
+import { packTar, unpackTar } from "modern-tar";
+import { packRun } from "../src/pack/mod.ts";
+import { assertTerminalSafe, captured, HOSTILE, HOSTILE_ESCAPED } from "./_terminal.ts";
 
 const adapter = await nativeAdapter();
 
@@ -45,7 +51,7 @@ interface Env {
   plant(path: string, kind: Plant): Promise<void>;
 }
 
-type Plant = "link-dir" | "link-file" | "dangling" | "fifo" | "file" | "dir";
+type Plant = "link-dir" | "link-file" | "dangling" | "fifo" | "file" | "dir" | "hardlink";
 
 type Outcome = string | ((env: Env, error: unknown) => Promise<void> | void);
 
@@ -85,6 +91,7 @@ async function plantAt(abs: string, kind: Plant, outside: string): Promise<void>
   else if (kind === "link-file") await symlink(join(outside, "secret.txt"), abs);
   else if (kind === "dangling") await symlink(join(outside, "not-there"), abs);
   else if (kind === "fifo") execFileSync("mkfifo", [abs]);
+  else if (kind === "hardlink") await link(join(outside, "secret.txt"), abs);
   else if (kind === "file") await writeFile(abs, "junk");
   else await mkdir(abs);
 }
@@ -326,15 +333,39 @@ for (const kind of KINDS) {
       expect: recovered(),
     },
     {
-      name: `the lease file is a ${kind}: resume`,
+      name: `the lease file is a ${kind}: resume refuses, naming it; force removes it`,
       act: async (env) => {
         const [lease] = (await env.ws.readDir(env.runDir)).filter((e) =>
           e.name.startsWith("lease.")
         );
         await env.plant(lease.path, kind);
-        await resumed(env);
+        const error = await RunLogContext.resume(env.ws, env.runId).then(() => undefined, (e) => e);
+        assert.equal(error?.code, "invalid-lease", String(error));
+        assert.ok(error.message.includes(lease.path), error.message);
+        await (await RunLogContext.resume(env.ws, env.runId, { force: true })).close();
       },
-      expect: regular,
+      expect: recovered(),
+    },
+    {
+      name: `a crashed run's lease file is a ${kind}: listing, latest and prune serve every run`,
+      act: async (env) => {
+        const crashed = await RunLogContext.create(env.ws);
+        const [lease] = (await env.ws.readDir(crashed.runDir)).filter((e) =>
+          e.name.startsWith("lease.")
+        );
+        await env.plant(lease.path, kind);
+        const { runs } = await listRuns(env.ws);
+        assert.deepEqual(runs.map((r) => [r.id, r.status]), [
+          [crashed.runId.toString(), "unknown"],
+          [env.runId, "unknown"],
+        ]);
+        assert.ok(runs[0].problem?.includes(lease.path), runs[0].problem);
+        assert.equal((await latestRun(env.ws))?.id, crashed.runId.toString());
+        const pruned = await pruneRuns(env.ws, { keep: 0 });
+        assert.deepEqual(pruned.deleted.map((r) => r.id), [env.runId]);
+        assert.match(pruned.kept[0].reason, /could not be deleted: .*invalid|lease/);
+      },
+      expect: recovered(),
     },
     {
       name: `a run's debug/x is a ${kind}: pruning the run removes the entry, not its target`,
@@ -349,6 +380,126 @@ for (const kind of KINDS) {
     },
   );
 }
+
+// Hard links: another name of a file outside the root, planted where runlog
+// appends, reads or packs. Never opened: the file outside stays as it was.
+cases.push(
+  ...(["pipeline.log", "event_loop.log"] as const).map((file): Case => ({
+    name: `${file} is a hard link to a file outside: its logger refuses it`,
+    act: async (env) => {
+      await env.plant(`${env.runDir}/${file}`, "hardlink");
+      const ctx = await resumed(env);
+      try {
+        await (file === "pipeline.log" ? PipelineLogger.open(ctx) : EventLoopLogger.open(ctx));
+      } finally {
+        await ctx.close();
+      }
+    },
+    expect: "hard-link",
+  })),
+  {
+    name: "agents/dev_1.log is a hard link: the claim moves on to _a1",
+    act: async (env) => {
+      await env.plant(`${env.runDir}/agents/dev_1.log`, "hardlink");
+      const ctx = await resumed(env);
+      const claim = await ctx.claimAgentLog("dev", 1);
+      await claim.writer.write("output\n");
+      await claim.writer.close();
+      assert.equal(claim.attempt, 1);
+      await ctx.close();
+    },
+    expect: recovered(),
+  },
+  {
+    name: "run.json is a hard link: reading and rewriting it never touch the file outside",
+    act: async (env) => {
+      await env.plant(`${env.runDir}/run.json`, "hardlink");
+      const [run] = (await listRuns(env.ws)).runs;
+      assert.match(run.problem ?? "", /hard link/);
+      assert.ok(!(run.problem ?? "").includes("very-secret"));
+      // Resume keeps the unreadable file aside (a rename) and writes a new one.
+      await (await resumed(env)).close();
+    },
+    expect: recovered(),
+  },
+  {
+    name: "a hard link in debug/ is left out of sizes and never read",
+    act: async (env) => {
+      await env.plant(`${env.runDir}/debug/x`, "hardlink");
+      const [run] = (await listRuns(env.ws, { sizes: true })).runs;
+      assert.ok(run.bytes! < SECRET.length + 2000, String(run.bytes));
+      await assert.rejects(env.ws.read(`${env.runDir}/debug/x`), /hard link/);
+      await assert.rejects(env.ws.setReadonly(`${env.runDir}/debug/x`), /hard link/);
+    },
+    expect: recovered(),
+  },
+);
+
+// Lease files that are not leases, or state the impossible.
+cases.push(
+  {
+    name:
+      "an empty lease.9999999999999999.json (past 2^53) in a crashed run: listing, prune and resume answer",
+    act: async (env) => {
+      const crashed = await RunLogContext.create(env.ws); // never closed
+      const id = crashed.runId.toString();
+      await env.ws.write(`${crashed.runDir}/lease.9999999999999999.json`, "");
+      const { runs } = await listRuns(env.ws);
+      const bad = runs.find((r) => r.id === id)!;
+      assert.equal(bad.status, "unknown");
+      assert.match(bad.problem ?? "", /lease\.9999999999999999\.json.*past 2\^53-1/);
+      assert.equal(runs.find((r) => r.id === env.runId)?.status, "unknown"); // closed without status
+      const error = await RunLogContext.resume(env.ws, id).then(() => undefined, (e) => e);
+      assert.equal(error?.code, "invalid-lease");
+      assert.match(error.message, /lease\.9999999999999999\.json/);
+      await pruneRuns(env.ws, { keep: 5 });
+      await (await RunLogContext.resume(env.ws, id, { force: true })).close();
+      assert.equal((await listRuns(env.ws)).runs.find((r) => r.id === id)?.problem, undefined);
+    },
+    expect: recovered(),
+  },
+  {
+    name: "a garbage lease.9999999999999998.json: resume refuses naming it, force takes the run",
+    act: async (env) => {
+      await env.ws.write(`${env.runDir}/lease.9999999999999998.json`, "garbage");
+      const error = await RunLogContext.resume(env.ws, env.runId).then(() => undefined, (e) => e);
+      assert.equal(error?.code, "invalid-lease");
+      const ctx = await RunLogContext.resume(env.ws, env.runId, { force: true });
+      const log = await EventLoopLogger.open(ctx);
+      await log.logEffect({ phase: "P", effect: "E", event: "V", durationMs: 0 });
+      await log.close();
+      await ctx.close();
+    },
+    expect: recovered(),
+  },
+  ...([
+    ["pid 0", { pid: 0 }, "crashed"],
+    ["pid -1", { pid: -1 }, "crashed"],
+    ["a heartbeat a year ahead, from another host", {
+      host: "elsewhere",
+      heartbeat_at: new Date(Date.now() + 365 * 86_400_000).toISOString(),
+    }, "crashed"],
+    // A shell's lease, seen from elsewhere: it waits for a command, it did not crash.
+    ["no heartbeat (heartbeat_ms 0), from another host", {
+      host: "elsewhere",
+      heartbeat_ms: 0,
+    }, "idle"],
+  ] as const).map(([what, fields, status]): Case => ({
+    name: `a lease with ${what} is stale: ${status}, resumable, prunable`,
+    act: async (env) => {
+      const ctx = await RunLogContext.create(env.ws);
+      const lease = (await env.ws.readDir(ctx.runDir)).find((e) => e.name.startsWith("lease."))!;
+      // The creator (this process) stays alive: only the lease says otherwise.
+      const holder = { ...JSON.parse(await env.ws.read(lease.path)), ...fields };
+      await env.ws.writeAtomic(lease.path, JSON.stringify(holder));
+      assert.equal((await latestRun(env.ws))?.status, status);
+      await (await RunLogContext.resume(env.ws, ctx.runId)).close({ status: "failed" });
+      const result = await pruneRuns(env.ws, { keep: 0 });
+      assert.equal(result.deleted.length, 2);
+    },
+    expect: recovered(),
+  })),
+);
 
 // 2. Junk in .agent/.
 cases.push(
@@ -365,6 +516,49 @@ cases.push(
         "logs-not-an-id",
         "notes.txt",
       ]);
+    },
+    expect: recovered(),
+  },
+  {
+    name: "a file named .agent/.pruning-x: prune deletes what it should and reports the file",
+    act: async (env) => {
+      await env.plant(".agent/.pruning-x", "file");
+      await env.plant(".agent/.pruning-link", "link-dir");
+      const result = await pruneRuns(env.ws, { keep: 0 });
+      assert.deepEqual(result.deleted.map((r) => r.id), [env.runId]);
+      assert.deepEqual(result.skipped.map((s) => s.path).sort(), [
+        ".agent/.pruning-link",
+        ".agent/.pruning-x",
+      ]);
+      assert.match(result.skipped[0].reason, /left alone/);
+    },
+    expect: recovered(async (env) => {
+      assert.deepEqual((await readdir(join(env.root, ".agent"))).sort(), [
+        ".pruning-link",
+        ".pruning-x",
+      ]);
+    }),
+  },
+  {
+    name: "a run whose create was cut short (no run.json): skipped, never latest, pruned once old",
+    act: async (env) => {
+      const id = "2020-01-01_00-00-00.000Z";
+      for (const sub of ["agents", "provider", "debug"]) {
+        await env.ws.createDirAll(`.agent/logs-${id}/${sub}`);
+      }
+      await env.ws.write(`.agent/logs-${id}/lease.1.json`, "");
+      const fresh = await RunLogContext.create(env.ws);
+      await env.ws.remove(fresh.runMetadata()); // killed before run.json, a moment ago
+      const { runs, skipped } = await listRuns(env.ws);
+      assert.deepEqual(runs.map((r) => r.id), [env.runId]);
+      assert.deepEqual(skipped.map((s) => s.incomplete?.toString()).sort(), [
+        id,
+        fresh.runId.toString(),
+      ]);
+      assert.equal((await latestRun(env.ws))?.id, env.runId);
+      const result = await pruneRuns(env.ws, { keep: 5 });
+      assert.deepEqual(result.cleaned, [`.agent/logs-${id}`]);
+      assert.deepEqual(result.skipped.map((s) => s.path), [fresh.runDir]);
     },
     expect: recovered(),
   },
@@ -592,6 +786,225 @@ for (const [name, call, code] of BAD_CALLS) {
     expect: code === "ok" ? recovered() : code,
   });
 }
+
+// 5. Terminal injection: strings from disk and archives that would rewrite
+// the terminal reach it escaped, from every command, as text and as JSON.
+async function cli(env: Env, args: string[], tty = false) {
+  return await captured([...args, "--root", env.root], tty);
+}
+
+// A printed document: safe on a terminal, the hostile text escaped in it.
+function assertEscaped(text: string, what: string, escaped = HOSTILE_ESCAPED): void {
+  assertTerminalSafe(text, what);
+  assert.ok(text.includes(escaped), `${what}: no ${escaped} in ${JSON.stringify(text)}`);
+}
+
+async function rewriteJson(
+  file: string,
+  edit: (data: Record<string, unknown>) => void,
+): Promise<void> {
+  const data = JSON.parse(await readFile(file, "utf8"));
+  edit(data);
+  await writeFile(file, JSON.stringify(data, null, 2));
+}
+
+cases.push(
+  {
+    name: "terminal: run.json strings holding control characters: show and list, text and JSON",
+    act: async (env) => {
+      await rewriteJson(join(env.root, env.runDir, "run.json"), (data) => {
+        data.command = HOSTILE;
+        data.ralph_version = HOSTILE;
+        data.repo_root = HOSTILE;
+        const [session] = data.sessions as Record<string, unknown>[];
+        session.host = HOSTILE;
+        session.command = HOSTILE;
+      });
+      const shown = await cli(env, ["show", "latest"]);
+      assert.equal(shown.code, 0, shown.stderr);
+      assertEscaped(shown.stdout, "show");
+      // The layout holds: one line each, the hostile text inside it.
+      assert.match(shown.stdout, /^command {3}a\\x1b.*\\tz$/m);
+      assert.match(shown.stdout, /^version {3}a\\x1b.*\\tz$/m);
+      for (const args of [["show", "latest", "--json"], ["list", "--json"]]) {
+        const result = await cli(env, args);
+        assertEscaped(result.stdout, args.join(" "), "\\u001b[2J");
+        const data = JSON.parse(result.stdout);
+        const metadata = args[0] === "show" ? data.metadata : data.runs[0].metadata;
+        // Escaped for the terminal, the same values for a script.
+        assert.equal(metadata.command, HOSTILE);
+        assert.equal(metadata.sessions[0].host, HOSTILE);
+      }
+      assertTerminalSafe((await cli(env, ["list"])).stdout, "list");
+    },
+    expect: recovered(),
+  },
+  {
+    name: "terminal: a run.json status holding control characters: the problem is shown escaped",
+    act: async (env) => {
+      await rewriteJson(join(env.root, env.runDir, "run.json"), (data) => {
+        data.status = HOSTILE;
+        (data.sessions as Record<string, unknown>[])[0].status = HOSTILE;
+      });
+      for (const args of [["show", "latest"], ["list"], ["show", "latest", "--json"]]) {
+        const result = await cli(env, args);
+        assert.equal(result.code, 0, result.stderr);
+        assertTerminalSafe(result.stdout + result.stderr, args.join(" "));
+      }
+      assertEscaped((await cli(env, ["show", "latest"])).stdout, "show", "\\u{202e}evil");
+    },
+    expect: recovered(),
+  },
+  {
+    name: "terminal: file names holding control characters: show, list and prune, text and JSON",
+    act: async (env) => {
+      await writeFile(join(env.root, env.runDir, "debug", HOSTILE), "x");
+      await mkdir(join(env.root, ".agent", `junk${HOSTILE}`));
+      const shown = await cli(env, ["show", "latest"]);
+      assertEscaped(shown.stdout, "show", `debug/${HOSTILE_ESCAPED}`);
+      const json = await cli(env, ["show", "latest", "--json"]);
+      assertTerminalSafe(json.stdout, "show --json");
+      assert.ok(
+        JSON.parse(json.stdout).files.some((f: { path: string }) => f.path === `debug/${HOSTILE}`),
+      );
+      const listed = await cli(env, ["list", "--json"]);
+      assertTerminalSafe(listed.stdout, "list --json");
+      assert.deepEqual(JSON.parse(listed.stdout).skipped.map((s: { name: string }) => s.name), [
+        `junk${HOSTILE}`,
+      ]);
+      for (const args of [["list"], ["prune", "--keep", "0", "--dry-run"]]) {
+        const result = await cli(env, args);
+        assert.equal(result.code, 0, result.stderr);
+        assertTerminalSafe(result.stdout + result.stderr, args.join(" "));
+      }
+      // A path printed alone: exact into a pipe, for dir=$(runlog path …); escaped on a terminal.
+      const piped = await cli(env, ["path", "latest", `debug/${HOSTILE}`]);
+      assert.ok(piped.stdout.endsWith(`/debug/${HOSTILE}\n`), piped.stdout);
+      const onTerminal = await cli(env, ["path", "latest", `debug/${HOSTILE}`], true);
+      assertEscaped(onTerminal.stdout, "path on a terminal");
+    },
+    expect: recovered(),
+  },
+  {
+    name: "terminal: a lease whose host and runtime hold control characters: list, show, event",
+    act: async (env) => {
+      const live = await RunLogContext.create(env.ws, { heartbeatMs: 0 });
+      const [lease] = (await env.ws.readDir(live.runDir)).filter((e) =>
+        e.name.startsWith("lease.")
+      );
+      // A live holder on another machine, whose lease file names a hostile host.
+      await rewriteJson(join(env.root, lease.path), (data) => {
+        Object.assign(data, {
+          pid: 4242,
+          host: HOSTILE,
+          runtime: HOSTILE,
+          heartbeat_at: new Date().toISOString(),
+          heartbeat_ms: 60_000,
+        });
+        delete data.process_start;
+      });
+      for (const args of [["list"], ["show", "latest"]]) {
+        const result = await cli(env, args);
+        assert.equal(result.code, 0, result.stderr);
+        assertEscaped(result.stdout, args.join(" "), `pid 4242 on ${HOSTILE_ESCAPED}`);
+      }
+      const listed = await cli(env, ["list", "--json"]);
+      assertTerminalSafe(listed.stdout, "list --json");
+      assert.equal(JSON.parse(listed.stdout).runs[0].holder.host, HOSTILE);
+      // Refused: the error printed names the holder, escaped.
+      const refused = await cli(env, [
+        "event",
+        "latest",
+        "--phase",
+        "P",
+        "--effect",
+        "E",
+        "--event",
+        "V",
+      ]);
+      assert.equal(refused.code, 1, refused.stderr);
+      assertEscaped(refused.stderr, "event", `host '${HOSTILE_ESCAPED}'`);
+    },
+    expect: recovered(),
+  },
+  {
+    name: "terminal: a pack with crafted entry names: verify, text and JSON",
+    act: async (env) => {
+      const packed = join(env.root, "run.tar.gz");
+      await packRun(env.ws, env.runId, { output: packed });
+      const entries = await unpackTar(gunzipSync(await readFile(packed)));
+      // Names that would make the terminal read "ok" after a failed verify.
+      const forged = `\r\u001b[2K${packed}: ok, 3 files match the manifest\u001b[8m`;
+      const tampered = join(env.root, "tampered.tar.gz");
+      await writeFile(
+        tampered,
+        gzipSync(
+          await packTar([
+            ...entries,
+            ...[forged, HOSTILE].map((name) => ({
+              header: { name: `logs-${env.runId}/debug/${name}`, size: 1, type: "file" as const },
+              data: new Uint8Array([0x78]),
+            })),
+          ]),
+        ),
+      );
+      const text = await captured(["verify", tampered]);
+      assert.equal(text.code, 1);
+      assertEscaped(text.stderr, "verify", `debug/${HOSTILE_ESCAPED}`);
+      assert.ok(text.stderr.includes("debug/\\r\\x1b[2K"), text.stderr);
+      assert.ok(!/^\S*: ok/m.test(text.stdout + text.stderr), text.stderr);
+      const json = await captured(["verify", tampered, "--json"]);
+      assert.equal(json.code, 1);
+      assertTerminalSafe(json.stdout, "verify --json");
+      assert.deepEqual(
+        JSON.parse(json.stdout).problems.map((p: { path: string }) => p.path),
+        [`debug/${forged}`, `debug/${HOSTILE}`],
+      );
+    },
+    expect: recovered(),
+  },
+  {
+    name:
+      "terminal: a log holding control characters: tail escapes it on a terminal, exact into a pipe",
+    act: async (env) => {
+      const log = join(env.root, env.runDir, "pipeline.log");
+      const line = `[2026-02-06T14:03:27.123Z] [INFO] ${HOSTILE}\n`;
+      await writeFile(log, line, { flag: "a" });
+      const onTerminal = await cli(env, ["tail", "-n", "2", "latest"], true);
+      assert.equal(onTerminal.code, 0, onTerminal.stderr);
+      // Tabs stay; the CR of the CR LF inside is left out; the rest is escaped.
+      assertTerminalSafe(onTerminal.stdout, "tail on a terminal", true);
+      assert.ok(
+        onTerminal.stdout.endsWith(
+          "[INFO] a\\x1b[2J\\x1b]0;pwned\\x07\nok\\u{9b}31m\\u{202e}evil\\u{2066}x\\x7f\tz\n",
+        ),
+        onTerminal.stdout,
+      );
+      const piped = await cli(env, ["tail", "-n", "2", "latest"]);
+      assert.equal(piped.stdout, line);
+    },
+    expect: recovered(),
+  },
+  {
+    name: "terminal: arguments and names quoted by error messages are printed escaped",
+    act: async (env) => {
+      const calls: [string[], number][] = [
+        [[HOSTILE], 2], // An unknown command.
+        [["show", HOSTILE], 1], // Not a run id.
+        [["list", `--${HOSTILE}`], 2], // An unknown option.
+        [["tail", "latest", "-n", HOSTILE], 2],
+        [["verify", join(env.root, HOSTILE)], 1], // A missing archive.
+      ];
+      for (const [args, code] of calls) {
+        const result = args[0] === "verify" ? await captured(args) : await cli(env, args);
+        assert.equal(result.code, code, result.stderr);
+        assertTerminalSafe(result.stderr, args.join(" "));
+        assert.ok(/\\x1b|\\u001b/.test(result.stderr), result.stderr);
+      }
+    },
+    expect: recovered(),
+  },
+);
 
 test(`the hostile-input table has at least 80 cases (${cases.length})`, () => {
   assert.ok(cases.length >= 80, `${cases.length}`);

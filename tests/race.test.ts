@@ -7,6 +7,8 @@ import { join } from "node:path";
 import { parseRunMetadata, RunId, RunLogContext } from "../mod.ts";
 import { nativeAdapter, tempDir } from "./_runtime.ts";
 import { race } from "./_processes.ts";
+import process from "node:process";
+import { runCli } from "../src/cli/mod.ts";
 
 const RACERS = 32;
 const FROZEN = "2026-02-06T14:03:27.123Z";
@@ -137,6 +139,42 @@ test("AppendHandle lines from 4 processes appending at once never interleave", {
       );
       assert.equal(payload.length, 1024 + ((i * 7919 + writer * 104729) % (47 * 1024)));
     }
+  } finally {
+    await dir.remove();
+  }
+});
+
+const COMMANDS = 8;
+
+test(`runlog event: ${COMMANDS} commands of one shell at once number their lines 1..${COMMANDS}`, {
+  timeout: 120_000,
+}, async () => {
+  const dir = await tempDir();
+  try {
+    // This test process plays the shell that drives the run: `runlog new`
+    // leaves the lease with it, and each `runlog event --owner` takes it in turn.
+    const owner = String(process.pid);
+    const out: string[] = [];
+    const quiet = { out: (t: string) => out.push(t), err: () => {}, tty: false, color: false };
+    assert.equal(await runCli(["new", "--root", dir.path, "--owner", owner], quiet), 0);
+    const runDir = out.join("").trim();
+    const runId = runDir.slice(runDir.lastIndexOf("/logs-") + "/logs-".length);
+    const results = await race(
+      Array.from({ length: COMMANDS }, () => [dir.path, "cli-event", runId, owner]),
+    ) as { code: number; seq: number; stderr: string }[];
+    for (const result of results) assert.equal(result.code, 0, result.stderr);
+    const expected = Array.from({ length: COMMANDS }, (_, i) => i + 1);
+    assert.deepEqual(results.map((r) => r.seq).sort((a, b) => a - b), expected);
+    const lines = (await readFile(join(runDir, "event_loop.log"), "utf8")).trimEnd().split("\n");
+    assert.deepEqual(lines.map((l) => Number(l.split(" ")[0])).sort((a, b) => a - b), expected);
+    // The last command handed the lease back to the shell.
+    const [lease] = (await readdir(runDir)).filter((name) => name.startsWith("lease."));
+    const holder = JSON.parse(await readFile(join(runDir, lease), "utf8"));
+    assert.deepEqual([holder.pid, holder.for_pid, holder.released_at], [
+      process.pid,
+      undefined,
+      undefined,
+    ]);
   } finally {
     await dir.remove();
   }

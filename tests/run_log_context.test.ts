@@ -125,6 +125,36 @@ test("RunLogContext.create() fails clearly when the injected clock never moves",
   assert.equal((await ws.readDir(".agent")).length, 100);
 });
 
+test("RunLogContext.create() and resume() refuse a clock returning anything but a valid Date, naming it", async () => {
+  const readings: [unknown, RegExp][] = [
+    [123, /the clock returned number 123; a clock must return a valid Date/],
+    ["2026-02-06T14:03:27.123Z", /the clock returned the string "2026-02-06T14:03:27\.123Z"/],
+    [new Date(Number.NaN), /the clock returned an object \(\[object Date\]\)/],
+    [null, /the clock returned null/],
+    [undefined, /the clock returned undefined undefined/],
+  ];
+  const ws = new MemoryWorkspace();
+  const first = await RunLogContext.create(ws, { clock: frozenClock });
+  await first.close();
+  for (const [reading, message] of readings) {
+    const clock = () => reading as Date;
+    const created = await throwsRunLog(
+      () => RunLogContext.create(ws, { clock }),
+      "invalid-argument",
+    );
+    assert.match(created.message, message);
+    const resumed = await throwsRunLog(
+      () => RunLogContext.resume(ws, first.runId, { clock }),
+      "invalid-argument",
+    );
+    assert.match(resumed.message, message);
+  }
+  // Nothing half-made, and the refused resumes released the run.
+  assert.deepEqual((await ws.readDir(".agent")).map((e) => e.name), [`logs-${BASE}`]);
+  const again = await RunLogContext.resume(ws, first.runId, { clock: frozenClock });
+  await again.close();
+});
+
 test("RunLogContext.create() refuses an invalid baseRunId before touching the workspace", async () => {
   const { ws, calls } = spyWorkspace(new MemoryWorkspace());
   await throwsRunLog(() => RunLogContext.create(ws, { baseRunId: "../../etc" }), "invalid-run-id");

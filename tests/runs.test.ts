@@ -15,8 +15,9 @@ import {
   RunLogContext,
 } from "../mod.ts";
 import { throwsRunLog } from "./_assert.ts";
+import { withCommandLease } from "../src/cli/_command_lease.ts";
 
-const RUST = new URL("../../shared/fixtures/ralph-rust/", import.meta.url);
+const RUST = new URL("./fixtures/ralph-rust/", import.meta.url);
 
 /** A workspace seen by two processes of one machine. */
 function twoProcesses() {
@@ -63,7 +64,11 @@ test("the heartbeat refreshes the lease, and tells a holder it was taken over", 
   await log.logEffect({ phase: "P", effect: "E", event: "V", durationMs: 1 });
   const before = (await ws.readDir(ctx.runDir)).find((e) => e.name.startsWith("lease."))!;
   const beforeText = await ws.read(before.path);
+  // Ticks come twice a heartbeat; the heartbeat is rewritten once one is due.
+  host.tick();
   await new Promise((resolve) => setTimeout(resolve, 5));
+  assert.equal(await ws.read(before.path), beforeText, "rewritten before it was due");
+  await new Promise((resolve) => setTimeout(resolve, 20));
   host.tick();
   await new Promise((resolve) => setTimeout(resolve, 5));
   assert.notEqual(await ws.read(before.path), beforeText, "the heartbeat did not refresh");
@@ -277,30 +282,95 @@ test("pruneRuns() deletes exactly what the policy says over live, pinned, old, l
   await throwsRunLog(() => pruneRuns(ws, { olderThan: new Date(Number.NaN) }), "invalid-argument");
 });
 
-test("RunLogContext.attach() shares a lease its own process holds without a heartbeat", async () => {
+test("runlog commands acting for one shell take its lease in turn, and hand it back", async () => {
   // A shell (pid 300) drives the run through short-lived commands acting for it.
   const ws = new MemoryWorkspace();
-  const shell = new MemoryHost({ pid: 300, alive: ws.host.alive });
+  const alive = ws.host.alive;
+  const shell = new MemoryHost({ pid: 300, alive });
   const creator = await RunLogContext.create(ws.asProcess(shell), { heartbeatMs: 0 });
-  const lease = (await ws.readDir(creator.runDir)).find((e) => e.name.startsWith("lease."))!;
-  assert.equal(JSON.parse(await ws.read(lease.path)).heartbeat_ms, 0);
-  // A later command, acting for the same shell, continues the run.
-  const command = await RunLogContext.attach(ws.asProcess(shell), creator.runId);
-  assert.equal(command.holdsLease, true);
-  const log = await EventLoopLogger.open(command);
-  assert.equal(await log.logEffect({ phase: "P", effect: "E", event: "V", durationMs: 1 }), 1);
-  await log.close();
-  // Any other process only joins; while the shell lives, its lease is live.
+  const leaseOf = async () => {
+    const lease = (await ws.readDir(creator.runDir)).find((e) => e.name.startsWith("lease."))!;
+    return JSON.parse(await ws.read(lease.path));
+  };
+  assert.equal((await leaseOf()).heartbeat_ms, 0);
+  // Eight commands at once (pids 400..407), as `runlog event … &` in a loop.
+  const seqs = await Promise.all(Array.from({ length: 8 }, (_, i) => {
+    const command = ws.asProcess(new MemoryHost({ pid: 400 + i, alive }));
+    return withCommandLease(command, creator.runId, 300, "write", async (ctx) => {
+      assert.equal(ctx.holdsLease, true);
+      const holder = await leaseOf();
+      assert.deepEqual([holder.pid, holder.for_pid], [400 + i, 300]);
+      const log = await EventLoopLogger.open(ctx);
+      try {
+        return await log.logEffect({ phase: "P", effect: "E", event: "V", durationMs: i });
+      } finally {
+        await log.close();
+      }
+    });
+  }));
+  assert.deepEqual([...seqs].sort((a, b) => a - b), [1, 2, 3, 4, 5, 6, 7, 8]);
+  // Each handed the lease back: the shell holds it again.
+  assert.deepEqual([(await leaseOf()).pid, (await leaseOf()).for_pid], [300, undefined]);
+  // An attached process only joins; a command for another process is refused.
   const other = await RunLogContext.attach(ws, creator.runId);
   assert.equal(other.holdsLease, false);
   await throwsRunLog(() => RunLogContext.resume(ws, creator.runId), "lease-held");
-  await command.close({ status: "succeeded" });
-  const metadata = await command.readRunMetadata();
+  const stranger = ws.asProcess(new MemoryHost({ pid: 500, alive }));
+  const refused = await throwsRunLog(
+    () => withCommandLease(stranger, creator.runId, 500, "close", async () => {}),
+    "lease-held",
+  );
+  assert.match(refused.message, /pass --owner 300/);
+  // Closing from a command ends the shell's session, and the run.
+  const closer = ws.asProcess(new MemoryHost({ pid: 600, alive }));
+  await withCommandLease(closer, creator.runId, 300, "close", async (ctx) => {
+    await ctx.close({ status: "succeeded" });
+  }, false);
+  const metadata = await creator.readRunMetadata();
   assert.deepEqual(metadata.sessions!.map((s) => [s.pid, s.status]), [[300, "succeeded"]]);
+  assert.equal((await latestRun(ws))?.status, "succeeded");
+  // A later command of the same shell does not reopen the closed run.
+  const late = ws.asProcess(new MemoryHost({ pid: 601, alive }));
+  await throwsRunLog(
+    () => withCommandLease(late, creator.runId, 300, "write", async () => {}),
+    "closed",
+  );
   // Once the shell has exited, its run is stale at once.
   const second = await RunLogContext.create(ws.asProcess(shell), { heartbeatMs: 0 });
-  ws.host.alive.delete(300);
+  alive.delete(300);
   await (await RunLogContext.resume(ws, second.runId)).close();
+});
+
+test("pruneRuns() with maxTotalBytes keeps the newest runs whose sum fits, to the byte, pinned ones first", async () => {
+  const ws = new MemoryWorkspace();
+  let time = Date.parse("2026-02-06T14:00:00Z");
+  const ids: string[] = [];
+  for (const size of [2_000, 3_000, 1_000, 4_000]) { // oldest first
+    const ctx = await RunLogContext.create(ws, { clock: () => new Date(time += 60_000) });
+    await ws.write(`${ctx.runDir}/debug/blob`, "x".repeat(size));
+    await ctx.close({ status: "succeeded" });
+    ids.push(ctx.runId.toString());
+  }
+  const sizes = new Map((await listRuns(ws, { sizes: true })).runs.map((r) => [r.id, r.bytes!]));
+  const [oldest, second, third, newest] = ids.map((id) => sizes.get(id)!);
+  const plan = async (maxTotalBytes: number) => {
+    const result = await pruneRuns(ws, { maxTotalBytes, dryRun: true });
+    return result.deleted.map((r) => ids.indexOf(r.id)).sort();
+  };
+  // Exactly the three newest: they stay; one byte less, the third newest goes, and the oldest.
+  assert.deepEqual(await plan(newest + third + second), [0]);
+  assert.deepEqual(await plan(newest + third + second - 1), [0, 1]);
+  assert.deepEqual(await plan(newest + third + second + oldest), []);
+  assert.deepEqual(await plan(newest - 1), [0, 1, 2, 3]);
+  // A pinned run stays and counts first, whatever its age: the newest
+  // others are kept only while the total with it fits.
+  await ws.write(`.agent/logs-${ids[0]}/.keep`, "");
+  assert.deepEqual(await plan(oldest + newest + third), [1]);
+  assert.deepEqual(await plan(oldest + newest + third - 1), [1, 2]);
+  // The real prune deletes what the plan said.
+  const done = await pruneRuns(ws, { maxTotalBytes: oldest + newest });
+  assert.deepEqual(done.deleted.map((r) => ids.indexOf(r.id)).sort(), [1, 2]);
+  assert.deepEqual((await listRuns(ws)).runs.map((r) => ids.indexOf(r.id)), [3, 0]);
 });
 
 test("pruneRuns() with maxTotalBytes deletes by age: once over budget, every older run goes", async () => {

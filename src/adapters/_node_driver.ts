@@ -40,6 +40,7 @@ function infoOf(stats: Stats): FileInfo {
     mode: stats.mode & 0o777,
     dev: stats.dev,
     ino: stats.ino,
+    links: stats.nlink,
   };
 }
 

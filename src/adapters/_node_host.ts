@@ -13,15 +13,27 @@ function readStat(pid: number): string | undefined {
 }
 
 /**
- * The {@linkcode ProcessHost} of Node and Bun: `node:os`, `process.kill(pid, 0)`
- * and `/proc` where there is one.
+ * The {@linkcode ProcessHost} of Node and Bun (and of Deno's Node layer):
+ * `node:os`, `process.kill(pid, 0)` and `/proc` where there is one; what
+ * it cannot read (a refused permission) is unknown, never a guess.
  */
 export function nodeHost(): ProcessHost {
   const versions = process.versions as Record<string, string | undefined>;
-  const runtime = versions.bun !== undefined ? `bun ${versions.bun}` : `node ${versions.node}`;
+  const runtime = versions.bun !== undefined
+    ? `bun ${versions.bun}`
+    : versions.deno !== undefined
+    ? `deno ${versions.deno} (node:fs)`
+    : `node ${versions.node}`;
+  let name: string;
+  try {
+    name = hostname();
+  } catch {
+    // Deno's Node layer without --allow-sys: leases then go by heartbeat.
+    name = "unknown";
+  }
   return {
     pid: process.pid,
-    hostname: hostname(),
+    hostname: name || "unknown",
     runtime,
     argv: [...process.argv],
     processStart: (pid) => linuxProcessStart(readStat(pid)),
@@ -29,8 +41,10 @@ export function nodeHost(): ProcessHost {
       try {
         process.kill(pid, 0);
       } catch (error) {
-        // EPERM: it exists, under another user.
-        return (error as { code?: string }).code === "EPERM";
+        // ESRCH: no such process; EPERM: it exists, under another user; no
+        // code: Deno's Node layer refused the probe (no --allow-run).
+        const code = (error as { code?: string }).code;
+        return code === "ESRCH" ? false : code === "EPERM" ? true : undefined;
       }
       // A zombie still answers kill(0); on Linux, /proc tells it has exited.
       const stat = readStat(pid);

@@ -49,6 +49,7 @@ function infoOf(info: Deno.FileInfo): FileInfo {
     mode: (info.mode ?? 0) & 0o777,
     dev: info.dev,
     ino: info.ino ?? 0,
+    links: info.nlink ?? undefined,
   };
 }
 

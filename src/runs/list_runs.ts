@@ -7,17 +7,28 @@
 import type { Workspace } from "../workspace.ts";
 import { RunId } from "../run_id.ts";
 import type { RunMetadata } from "../run_metadata.ts";
-import { AGENT_DIR, readRunJson, RUN_DIR_PREFIX, runDirOf } from "../run_log_context.ts";
-import { inspectLease, type LeaseHolder } from "../lease.ts";
+import {
+  AGENT_DIR,
+  LAYOUT_DIRS,
+  readRunJson,
+  RUN_DIR_PREFIX,
+  runDirOf,
+} from "../run_log_context.ts";
+import { isTempFile } from "../_temp_files.ts";
+import { inspectLease, isLeaseFileName, type LeaseHolder } from "../lease.ts";
 import { PRUNING_PREFIX } from "./_trash.ts";
 import { isWorkspaceError } from "../_workspace_checks.ts";
+import { WorkspaceError } from "../workspace_error.ts";
 
 /**
  * What became of a run: `running` while its lease is live; how its last
- * session ended when recorded; `crashed` when that session never ended and
- * no live process holds the run; `unknown` without runlog's sessions (a run
- * the Rust tool wrote, a missing or unreadable `run.json`) or when the run
- * was closed without a status.
+ * session ended when recorded; `idle` when its last session is open but
+ * was handed back cleanly, or belonged to a shell that has exited without
+ * a heartbeat (a run driven by `runlog` commands, between two steps: the
+ * next command continues it); `crashed` when that session never ended and
+ * its holder died; `unknown` without runlog's sessions (a run the Rust tool
+ * wrote, a missing or unreadable `run.json`), when the run was closed
+ * without a status, or when a file at a lease name is not a lease.
  *
  * @example A run whose process was killed
  * ```ts
@@ -39,7 +50,14 @@ import { isWorkspaceError } from "../_workspace_checks.ts";
  * assert.equal(status, "crashed");
  * ```
  */
-export type RunStatus = "running" | "succeeded" | "failed" | "interrupted" | "crashed" | "unknown";
+export type RunStatus =
+  | "running"
+  | "idle"
+  | "succeeded"
+  | "failed"
+  | "interrupted"
+  | "crashed"
+  | "unknown";
 
 /**
  * One run, as {@linkcode listRuns} reports it.
@@ -81,7 +99,11 @@ export interface RunInfo {
   bytes?: number;
   /** Its `run.json`, when readable. */
   metadata?: RunMetadata;
-  /** Why `run.json` could not be read, when it could not. */
+  /**
+   * Why the run could not be judged, when it could not: `run.json` is
+   * unreadable, or a file at a lease name is not a lease (then the status
+   * is `unknown`).
+   */
   problem?: string;
 }
 
@@ -111,6 +133,11 @@ export interface SkippedEntry {
   path: string;
   /** Why it is not a run. */
   reason: string;
+  /**
+   * Set for a run directory that a create never finished (no `run.json`
+   * and no log): the id it was made for. `pruneRuns` removes it once old.
+   */
+  incomplete?: RunId;
 }
 
 /**
@@ -214,7 +241,15 @@ export async function listRuns(ws: Workspace, options: ListRunsOptions = {}): Pr
       skip(entry.isSymlink ? "a symbolic link, never followed" : "not a directory");
       continue;
     }
-    listing.runs.push(await describeRun(ws, runId, entry.path, now, options.sizes === true));
+    const run = await describeRun(ws, runId, entry.path, now, options.sizes === true);
+    if (run === undefined) {
+      listing.skipped.push({
+        name: entry.name,
+        path: entry.path,
+        reason: INCOMPLETE_REASON,
+        incomplete: runId,
+      });
+    } else listing.runs.push(run);
   }
   listing.runs.sort((a, b) => a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
   return listing;
@@ -223,7 +258,7 @@ export async function listRuns(ws: Workspace, options: ListRunsOptions = {}): Pr
 /**
  * One run as {@linkcode listRuns} lists it, without listing the others;
  * `undefined` when there is no directory of that run (a link named like
- * one is not a run, as in the listing).
+ * one is not a run, as in the listing) or its create never finished.
  */
 export async function findRunInfo(
   ws: Workspace,
@@ -241,18 +276,39 @@ export async function findRunInfo(
   return await describeRun(ws, runId, dir, Date.now(), options.sizes === true);
 }
 
+const INCOMPLETE_REASON = "an incomplete run: no run.json and no log (its create was cut " +
+  "short, or is under way); pruneRuns removes it once it is an hour old";
+
+// Only lease files and the empty layout: what `create` makes before run.json.
+async function isIncomplete(ws: Workspace, dir: string): Promise<boolean> {
+  for (const entry of await ws.readDir(dir)) {
+    if (entry.isDir && LAYOUT.has(entry.name)) {
+      if ((await ws.readDir(entry.path)).length > 0) return false;
+    } else if (!isLeaseFileName(entry.name) && !isTempFile(entry.name)) return false;
+  }
+  return true;
+}
+
+const LAYOUT = new Set(LAYOUT_DIRS);
+
+// A run as listed; `undefined` for one whose create never finished.
 async function describeRun(
   ws: Workspace,
   runId: RunId,
   dir: string,
   now: number,
   sizes: boolean,
-): Promise<RunInfo> {
+): Promise<RunInfo | undefined> {
   let metadata: RunMetadata | undefined;
   let problem: string | undefined;
   try {
     metadata = await readRunJson(ws, `${dir}/run.json`);
   } catch (error) {
+    // A run.json is written last by create: without it and without a
+    // log, the directory is not a run yet (or a create was killed).
+    if (isWorkspaceError(error, "not-found") && await isIncomplete(ws, dir).catch(() => false)) {
+      return undefined;
+    }
     problem = (error as Error).message;
   }
   const started = metadata === undefined ? Number.NaN : Date.parse(metadata.startedAtUtc);
@@ -269,12 +325,23 @@ async function describeRun(
   if (ended !== undefined && !Number.isNaN(Date.parse(ended))) info.endedAt = new Date(ended);
   // A run whose last session ended is not running: resuming clears the end.
   if (info.endedAt === undefined) {
-    const lease = await inspectLease(ws, dir, now);
+    const lease = await inspectLease(ws, dir, now).catch((error) => {
+      // One unreadable run directory never fails the listing of the others.
+      if (error instanceof WorkspaceError) return { state: "invalid", why: error.message } as const;
+      throw error;
+    });
     if (lease.state === "live") {
       info.status = "running";
       info.holder = lease.holder;
+    } else if (lease.state === "invalid") {
+      info.problem = info.problem === undefined ? lease.why : `${info.problem}; ${lease.why}`;
     } else if (metadata?.sessions !== undefined) {
-      info.status = "crashed";
+      // Handed back, or left by a shell that had no heartbeat to stop: the
+      // run waits for its next command; a holder that died holding it crashed.
+      const idle = lease.state === "none"
+        ? lease.released !== undefined
+        : lease.holder?.heartbeatMs === 0;
+      info.status = idle ? "idle" : "crashed";
     }
   } else if (metadata?.status !== undefined) {
     info.status = metadata.status;
@@ -283,7 +350,7 @@ async function describeRun(
   return info;
 }
 
-/** The total size of the regular files under `dir`; links count nothing. */
+/** The total size of the regular files under `dir`; links and hard links count nothing. */
 export async function treeBytes(ws: Workspace, dir: string): Promise<number> {
   let total = 0;
   for (const entry of await ws.readDir(dir)) {
@@ -292,7 +359,8 @@ export async function treeBytes(ws: Workspace, dir: string): Promise<number> {
       try {
         total += await ws.fileSize(entry.path);
       } catch (error) {
-        if (!isWorkspaceError(error, "not-found")) throw error; // Removed meanwhile.
+        // Removed meanwhile, or a hard link, which is never read.
+        if (!isWorkspaceError(error, "not-found", "hard-link")) throw error;
       }
     }
   }

@@ -9,7 +9,7 @@ import { RunLogError } from "../run_log_error.ts";
 import { AGENT_DIR, KEEP_FILE } from "../run_log_context.ts";
 import { describeHolder, Lease } from "../lease.ts";
 import { describeValue } from "../_describe_value.ts";
-import { listRuns, type RunInfo } from "./list_runs.ts";
+import { listRuns, type RunInfo, type SkippedEntry } from "./list_runs.ts";
 import { PRUNING_PREFIX } from "./_trash.ts";
 import { randomHex } from "../_bytes.ts";
 import { removeTempFiles } from "../_temp_files.ts";
@@ -50,10 +50,12 @@ export interface PruneOptions {
   /** Delete runs that started before this time, or more than this many ms ago. */
   olderThan?: Date | number;
   /**
-   * A size budget for all runs together, in bytes: runs are counted newest
-   * first, and once the budget is spent, that run and every older one is
-   * deleted (unless protected: live, pinned or among the newest `keep`;
-   * protected runs count toward the total too).
+   * A size budget for all runs together, in bytes: the oldest runs are
+   * deleted until all that remain take at most this much. Protected runs
+   * (live, pinned, among the newest `keep`) are never deleted and count
+   * first; of the others, the newest are kept while the total fits, and
+   * the first that does not fit goes with every older one (by age, never
+   * by size).
    */
   maxTotalBytes?: number;
   /** Decide and report, but delete nothing. */
@@ -77,7 +79,7 @@ export interface PruneOptions {
  * const { deleted, kept } = await pruneRuns(ws, { maxTotalBytes: 20_000 });
  * const gone: PrunedRun = deleted[0];
  * assert.ok(gone.bytes! > 30_000);
- * assert.match(gone.reason, /^over the size budget: \d+ bytes with the newer runs/);
+ * assert.match(gone.reason, /^over the size budget: \d+ bytes with the runs kept/);
  * assert.equal(await ws.exists(gone.dir), false);
  * assert.equal(kept[0].reason, "within the policy");
  * ```
@@ -119,8 +121,18 @@ export interface PruneResult {
   deleted: PrunedRun[];
   /** The runs kept, each with its reason. */
   kept: PrunedRun[];
-  /** Leftovers removed: runs an interrupted prune had half deleted, and temp files of killed atomic writes. */
+  /**
+   * Leftovers removed: runs an interrupted prune had half deleted, runs
+   * whose create was cut short (once an hour old), and temp files of
+   * killed atomic writes.
+   */
   cleaned: string[];
+  /**
+   * What the prune left alone or could not remove, and why: entries of
+   * `.agent/` that are not runs (never touched), and any deletion that
+   * failed part-way (the prune goes on with the rest).
+   */
+  skipped: { path: string; reason: string }[];
   /** Whether nothing was deleted on purpose. */
   dryRun: boolean;
 }
@@ -185,19 +197,13 @@ export async function pruneRuns(ws: Workspace, options: PruneOptions): Promise<P
     refuse("olderThan", olderThan, "a valid Date or an age in whole milliseconds");
   }
   const dryRun = options.dryRun === true;
-  const result: PruneResult = { deleted: [], kept: [], cleaned: [], dryRun };
+  const result: PruneResult = { deleted: [], kept: [], cleaned: [], skipped: [], dryRun };
 
   const listing = await listRuns(ws, { sizes: maxTotalBytes !== undefined });
-  let total = 0;
-  let overBudget = false;
-  const toDelete: [RunInfo, PrunedRun][] = [];
+  // Each run's verdict by keep and age first; a pin is looked for only in
+  // a run that could go (a probe for a missing file is the costliest call).
+  const verdicts: { run: RunInfo; protection?: string; deletion?: string }[] = [];
   for (const [index, run] of listing.runs.entries()) {
-    const entry = (reason: string): PrunedRun => ({
-      id: run.id,
-      dir: run.dir,
-      reason,
-      ...(run.bytes === undefined ? {} : { bytes: run.bytes }),
-    });
     let protection = run.status === "running"
       ? `running (lease held by ${describeHolder(run.holder!)})`
       : keep !== undefined && index < keep
@@ -210,26 +216,38 @@ export async function pruneRuns(ws: Workspace, options: PruneOptions): Promise<P
     if (cutoff !== undefined && run.startedAt.getTime() < cutoff) {
       deletion = `started ${run.startedAt.toISOString()}, before ${new Date(cutoff).toISOString()}`;
     }
-    if (
-      maxTotalBytes !== undefined && deletion === undefined && protection === undefined &&
-      (overBudget || total + run.bytes! > maxTotalBytes)
-    ) {
-      // Pruning goes by age: once the budget is spent, every older run goes too.
-      overBudget = true;
-      deletion = `over the size budget: ${total + run.bytes!} bytes with the newer runs, ` +
-        `more than ${maxTotalBytes}`;
-    }
-    // Only a run about to go is looked at for a pin: a probe for a missing
-    // file is the costliest call of a listing.
-    if (protection === undefined && deletion !== undefined) {
+    if (protection === undefined && (deletion !== undefined || maxTotalBytes !== undefined)) {
       if (await ws.exists(`${run.dir}/${KEEP_FILE}`)) protection = "pinned by a .keep file";
     }
-    if (protection !== undefined || deletion === undefined) {
-      total += run.bytes ?? 0;
-      result.kept.push(entry(protection ?? "within the policy"));
-    } else {
-      toDelete.push([run, entry(deletion)]);
+    verdicts.push({ run, protection, deletion });
+  }
+  if (maxTotalBytes !== undefined) {
+    // What stays whatever happens counts first; then the newest of the
+    // others while they fit; the first that does not, and every older one, go.
+    let total = 0;
+    for (const v of verdicts) if (v.protection !== undefined) total += v.run.bytes!;
+    let overBudget = false;
+    for (const v of verdicts) {
+      if (v.protection !== undefined || v.deletion !== undefined) continue;
+      if (!overBudget && total + v.run.bytes! <= maxTotalBytes) {
+        total += v.run.bytes!;
+        continue;
+      }
+      overBudget = true;
+      v.deletion = `over the size budget: ${total + v.run.bytes!} bytes with the runs kept, ` +
+        `more than ${maxTotalBytes}`;
     }
+  }
+  const toDelete: [RunInfo, PrunedRun][] = [];
+  for (const { run, protection, deletion } of verdicts) {
+    const entry: PrunedRun = {
+      id: run.id,
+      dir: run.dir,
+      reason: protection ?? deletion ?? "within the policy",
+      ...(run.bytes === undefined ? {} : { bytes: run.bytes }),
+    };
+    if (protection !== undefined || deletion === undefined) result.kept.push(entry);
+    else toDelete.push([run, entry]);
   }
 
   for (const [run, entry] of toDelete) {
@@ -237,21 +255,35 @@ export async function pruneRuns(ws: Workspace, options: PruneOptions): Promise<P
       result.deleted.push(entry);
       continue;
     }
-    const outcome = await deleteRun(ws, run);
+    // A run that cannot be deleted is reported, and the prune goes on.
+    const outcome = await deleteRun(ws, run.dir, run.id).catch((error) => failure(error));
     if (outcome === "deleted") result.deleted.push(entry);
     else result.kept.push({ ...entry, reason: outcome });
   }
-  if (!dryRun) await cleanLeftovers(ws, listing.skipped.map((s) => s.name), result);
+  if (!dryRun) await cleanLeftovers(ws, listing.skipped, result);
+  else {
+    for (const entry of listing.skipped) {
+      result.skipped.push({ path: entry.path, reason: entry.reason });
+    }
+  }
   return result;
+}
+
+// A create cut short is removed only once it is this old: one under way
+// holds a live lease, but a fresh directory may not have it yet.
+const INCOMPLETE_AGE_MS = 60 * 60 * 1000;
+
+function failure(error: unknown): string {
+  return `could not be deleted: ${(error as Error)?.message ?? String(error)}`;
 }
 
 // Takes the run's lease (a process resuming it now is refused), moves the
 // directory out of the run names, then removes it. Returns "deleted", or
 // why the run was kept after all.
-async function deleteRun(ws: Workspace, run: RunInfo): Promise<string> {
+async function deleteRun(ws: Workspace, dir: string, id: string): Promise<string> {
   let lease: Lease;
   try {
-    lease = await Lease.acquire(ws, run.dir, { runId: run.id });
+    lease = await Lease.acquire(ws, dir, { runId: id });
   } catch (error) {
     if (error instanceof RunLogError && error.code === "lease-held") {
       return `running: resumed while pruning (${error.message})`;
@@ -259,28 +291,53 @@ async function deleteRun(ws: Workspace, run: RunInfo): Promise<string> {
     throw error;
   }
   lease.stop();
-  const trash = `${AGENT_DIR}/${PRUNING_PREFIX}${run.id}-${randomHex(6)}`;
-  await ws.rename(run.dir, trash);
+  const trash = `${AGENT_DIR}/${PRUNING_PREFIX}${id}-${randomHex(6)}`;
+  await ws.rename(dir, trash);
   await ws.removeDirAll(trash);
   return "deleted";
 }
 
-async function cleanLeftovers(ws: Workspace, skipped: string[], result: PruneResult) {
-  for (const name of skipped) {
-    if (!name.startsWith(PRUNING_PREFIX)) continue;
-    const path = `${AGENT_DIR}/${name}`;
+// Never throws: what cannot be removed is reported in `skipped`.
+async function cleanLeftovers(ws: Workspace, skipped: SkippedEntry[], result: PruneResult) {
+  for (const entry of skipped) {
+    const skip = (reason: string) => result.skipped.push({ path: entry.path, reason });
+    if (entry.incomplete !== undefined) {
+      if (Date.now() - entry.incomplete.startedAt.getTime() < INCOMPLETE_AGE_MS) {
+        skip(entry.reason);
+        continue;
+      }
+      const outcome = await deleteRun(ws, entry.path, entry.incomplete.toString())
+        .catch((error) => failure(error));
+      if (outcome === "deleted") result.cleaned.push(entry.path);
+      else skip(`an incomplete run that ${outcome}`);
+      continue;
+    }
+    if (!entry.name.startsWith(PRUNING_PREFIX)) {
+      skip(entry.reason);
+      continue;
+    }
     try {
-      await ws.removeDirAll(path);
-      result.cleaned.push(path);
+      await ws.removeDirAll(entry.path);
+      result.cleaned.push(entry.path);
     } catch (error) {
       // Another prune may be removing it right now.
-      if (!isWorkspaceError(error, "not-found")) throw error;
+      if (isWorkspaceError(error, "not-found")) continue;
+      // Not a directory this library made: left alone.
+      skip(
+        isWorkspaceError(error, "not-a-directory")
+          ? "named like a run being deleted, but not a directory: left alone"
+          : `a run being deleted that ${failure(error)}`,
+      );
     }
   }
   // Temp files in runs nobody writes now: a killed writer can no longer rename them.
-  const { runs } = await listRuns(ws);
+  const { runs } = await listRuns(ws).catch(() => ({ runs: [] as RunInfo[] }));
   for (const run of runs) {
     if (run.status === "running") continue;
-    result.cleaned.push(...await removeTempFiles(ws, run.dir));
+    try {
+      result.cleaned.push(...await removeTempFiles(ws, run.dir));
+    } catch (error) {
+      result.skipped.push({ path: run.dir, reason: `its temp files ${failure(error)}` });
+    }
   }
 }
