@@ -6,8 +6,10 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
-import { gunzipSync, gzipSync } from "node:zlib";
-import { lstat, mkdir, open, readdir, readFile, symlink, writeFile } from "node:fs/promises";
+import { constants as zlibConstants, createGzip, gunzipSync, gzipSync } from "node:zlib";
+import { createWriteStream } from "node:fs";
+import { pipeline } from "node:stream/promises";
+import { link, lstat, mkdir, open, readdir, readFile, symlink, writeFile } from "node:fs/promises";
 import { join, relative } from "node:path";
 import process from "node:process";
 import { packTar, type ParsedTarEntryWithData, unpackTar } from "modern-tar";
@@ -20,7 +22,10 @@ import {
   redactText,
   verifyPack,
 } from "../src/pack/mod.ts";
+import { TarEnd } from "../src/pack/_tar_end.ts";
+import { verify } from "../src/cli/pack_commands.ts";
 import { fakeSecrets, leakProbes } from "./fixtures/fake_secrets.ts";
+import { seededRandom } from "./fixtures/hostile.ts";
 import { nativeAdapter, runtime, tempDir } from "./_runtime.ts";
 import { fixture, startScript } from "./_processes.ts";
 import { rejectsWorkspace, throwsRunLog } from "./_assert.ts";
@@ -473,7 +478,7 @@ test("packRun() packs a run a real process is writing: live, its holder named, w
   }
 });
 
-test("packRun() leaves out links, FIFOs and a planted MANIFEST.json, lists them, and reads nothing outside the root", async () => {
+test("packRun() leaves out links, hard links, FIFOs and a planted MANIFEST.json, lists them, and reads nothing outside the root", async () => {
   const dir = await tempDir();
   try {
     const outside = join(dir.path, "outside");
@@ -488,6 +493,7 @@ test("packRun() leaves out links, FIFOs and a planted MANIFEST.json, lists them,
     await symlink(join(outside, "canary.txt"), join(run, "debug", "canary.txt"));
     await symlink(outside, join(run, "provider", "outside"));
     await symlink("/etc/passwd", join(run, "agents", "passwd.log"));
+    await link(join(outside, "canary.txt"), join(run, "debug", "hard.txt"));
     await writeFile(join(run, "MANIFEST.json"), '{"format": "forged"}');
     const fifo = spawnSync("mkfifo", [join(run, "debug", "pipe")]).status === 0;
 
@@ -504,6 +510,12 @@ test("packRun() leaves out links, FIFOs and a planted MANIFEST.json, lists them,
         ? [{ path: "debug/pipe", reason: "a special file (FIFO, socket or device), never opened" }]
         : []),
       { path: "provider/outside", reason: "a symbolic link, never followed" },
+      // Found when opened, after the walk.
+      {
+        path: "debug/hard.txt",
+        reason:
+          "a hard link (the file has another name, perhaps outside the workspace), never read",
+      },
     ]);
     assert.deepEqual(summary.manifest.skipped, summary.skipped);
     const result = await verifyPack(streamOf(gz));
@@ -708,6 +720,272 @@ test("packRun() packs a 1 GB run in bounded memory: under 64 MB extra", async ()
     assert.ok(m.bytesIn > 1024 ** 3, stdout);
     assert.ok(Object.keys(m.redactions).length > 0, stdout);
     assert.ok(extra < 64 * 2 ** 20, `${mb(extra)} MB extra, over 64 MB: ${stdout}`);
+  } finally {
+    await dir.remove();
+  }
+});
+
+// ---------------------------------------------------------------------------
+// What follows an archive, and archives that inflate without bound.
+
+/** A ustar header block for an entry of `size` bytes (`type` "0" a file, "L" a GNU long name, "x"/"g" PAX). */
+function tarHeader(name: string, size: number, type = "0"): Uint8Array {
+  const block = new Uint8Array(512);
+  const put = (at: number, text: string) => block.set(encoder.encode(text), at);
+  put(0, name);
+  put(100, "0000644\0");
+  put(108, "0000000\0");
+  put(116, "0000000\0");
+  put(124, `${size.toString(8).padStart(11, "0")}\0`);
+  put(136, "00000000000\0");
+  put(148, "        ");
+  put(156, type);
+  put(257, "ustar\0");
+  put(263, "00");
+  put(148, `${block.reduce((sum, byte) => sum + byte, 0).toString(8).padStart(6, "0")}\0 `);
+  return block;
+}
+
+/** `header` with its size field set to `size` in base-256 (as for files over 8 GiB), checksum updated. */
+function base256(header: Uint8Array, size: number): Uint8Array {
+  const block = header.slice();
+  block.fill(0, 124, 136);
+  block[124] = 0x80;
+  for (let at = 135, rest = size; rest > 0; at--, rest = Math.floor(rest / 256)) {
+    block[at] = rest % 256;
+  }
+  block.fill(0x20, 148, 156);
+  const sum = block.reduce((total, byte) => total + byte, 0);
+  block.set(encoder.encode(`${sum.toString(8).padStart(6, "0")}\0 `), 148);
+  return block;
+}
+
+/** `bytes`, padded with zeros to whole 512-byte blocks. */
+const blocks = (bytes: Uint8Array) => concat([bytes, new Uint8Array(-bytes.length & 511)]);
+
+/** A PAX record: its length (itself included), the key and value, a newline. */
+function paxRecord(key: string, value: string): string {
+  const body = ` ${key}=${value}\n`;
+  let length = body.length + 1;
+  while (String(length).length + body.length !== length) length++;
+  return `${length}${body}`;
+}
+
+test("verifyPack() reports data after the archive as trailing data, not unreadable, and still compares every file", async () => {
+  const ws = new MemoryWorkspace();
+  const { ctx } = await plantRun(ws);
+  const { gz, summary } = await packToBytes(ws, ctx.runId);
+  const tar = gunzipSync(gz);
+  const second = gzipSync(encoder.encode("more data"));
+  const cases: [string, Uint8Array, RegExp][] = [
+    [
+      "bytes after the gzip data",
+      concat([gz, encoder.encode("GARBAGE")]),
+      /^7 bytes after the end of the archive: /,
+    ],
+    [
+      "zero bytes after it",
+      concat([gz, new Uint8Array(512)]),
+      /^512 bytes \(all zero\) after the end of the archive/,
+    ],
+    [
+      "a second gzip member",
+      concat([gz, second]),
+      new RegExp(`^a second gzip member \\(${second.length} bytes\\) after the archive`),
+    ],
+    [
+      "tar data after the end blocks",
+      gzipSync(concat([tar, encoder.encode("JUNK")])),
+      /^4 bytes after the end of the tar archive, inside the gzip data/,
+    ],
+    [
+      "over 1 MiB after the end blocks",
+      gzipSync(concat([tar, new Uint8Array(2 * 1024 * 1024)])),
+      /^more than 1 MiB after the end of the tar archive/,
+    ],
+  ];
+  for (const [what, archive, message] of cases) {
+    const result = await verifyPack(streamOf(archive));
+    assert.equal(result.ok, false, what);
+    assert.deepEqual(result.problems.map((p) => p.kind), ["trailing-data"], what);
+    assert.match(result.problems[0].message, message, what);
+    assert.match(
+      result.problems[0].message,
+      /: not part of the pack, and not covered by its manifest$/,
+    );
+    assert.equal(result.manifest?.files.length, summary.files, what);
+  }
+  // Tar pads its last record with zeros: padding, not data.
+  assert.equal(
+    (await verifyPack(streamOf(gzipSync(concat([tar, new Uint8Array(10240)]))))).ok,
+    true,
+  );
+  // Trailing data and a changed file: both are reported.
+  const flipped = Buffer.from(tar);
+  flipped[flipped.indexOf("the pipeline log ends here")] ^= 0x20;
+  const both = await verifyPack(streamOf(concat([gzipSync(flipped), second])));
+  assert.deepEqual(both.problems.map((p) => p.kind), ["trailing-data", "sha256"]);
+  // A bad CRC or a cut trailer is still unreadable.
+  const badCrc = gz.slice();
+  badCrc[badCrc.length - 8] ^= 1;
+  assert.match(
+    (await verifyPack(streamOf(badCrc))).problems[0].message,
+    /checksum \(CRC-32\) does not match/,
+  );
+  assert.match(
+    (await verifyPack(streamOf(gz.subarray(0, gz.length - 3)))).problems[0].message,
+    /ends without its trailer \(is the file truncated\?\)/,
+  );
+});
+
+test("runlog verify says a pack followed by data matches its manifest but is not ok, and exits 1", async () => {
+  const ws = new MemoryWorkspace();
+  const { ctx } = await plantRun(ws);
+  const { gz, summary } = await packToBytes(ws, ctx.runId);
+  const dir = await tempDir();
+  try {
+    for (const tail of [encoder.encode("GARBAGE"), gzipSync(encoder.encode("more"))]) {
+      const path = join(dir.path, "run.tar.gz");
+      await writeFile(path, concat([gz, tail]));
+      let out = "";
+      let err = "";
+      const output = {
+        out: (t: string) => void (out += t),
+        err: (t: string) => void (err += t),
+        tty: false,
+        color: false,
+      };
+      assert.equal(await verify([path], output), 1);
+      assert.equal(out, "");
+      assert.ok(
+        err.startsWith(
+          `${path}: not ok: its ${summary.files} files match the manifest, but data follows the archive\n`,
+        ),
+        err,
+      );
+      assert.match(
+        err,
+        /(7 bytes after the end of the archive|a second gzip member \(\d+ bytes\) after the archive)/,
+      );
+      // Anything else wrong keeps the plain verdict.
+      await writeFile(path, concat([gz.subarray(0, gz.length >> 1)]));
+      err = "";
+      assert.equal(await verify([path], output), 1);
+      assert.match(err, /: does not match its manifest\n/);
+    }
+  } finally {
+    await dir.remove();
+  }
+});
+
+test("TarEnd finds the end of a tar archive where modern-tar's strict reader does, in chunks of any size", async () => {
+  const random = seededRandom(0x7a2e_0001);
+  const archives: Uint8Array[] = [];
+  for (let n = 0; n < 60; n++) {
+    const entries: ParsedTarEntryWithData[] = [];
+    const count = Math.floor(random() * 6);
+    for (let i = 0; i < count; i++) {
+      // Long names take a PAX header or a ustar prefix; other PAX records too.
+      const name = random() < 0.3
+        ? `d${i}/${"n".repeat(100 + Math.floor(random() * 200))}`
+        : `d/f${i}`;
+      const kind = Math.floor(random() * 4);
+      if (kind === 0) entries.push({ header: { name: `${name}/`, size: 0, type: "directory" } });
+      else if (kind === 1) {
+        entries.push({ header: { name, size: 0, type: "symlink", linkname: "x".repeat(150) } });
+      } else {
+        const data = new Uint8Array(Math.floor(random() * 3000)).map(() =>
+          1 + Math.floor(random() * 255)
+        );
+        const pax = kind === 3 ? { comment: "c".repeat(Math.floor(random() * 600)) } : undefined;
+        entries.push({
+          header: { name, size: data.length, type: "file", ...(pax ? { pax } : {}) },
+          data,
+        });
+      }
+    }
+    archives.push(await packTar(entries));
+  }
+  // By hand, how the reader frames entries beyond their header's size: a
+  // PAX size (one for the next entry, one for all), a PAX size dropped by a
+  // long name after it, a directory's size (ignored), a file named like a
+  // directory (its body kept). Bodies of "7"s read as a huge octal size if
+  // taken for a header.
+  const sevens = (n: number) => blocks(encoder.encode("7".repeat(n)));
+  const meta = (type: string, body: string) => {
+    const bytes = encoder.encode(body);
+    return concat([tarHeader(`meta/${type}`, bytes.length, type), blocks(bytes)]);
+  };
+  archives.push(concat([
+    meta("x", paxRecord("size", "1000")),
+    tarHeader("x", 0), // Its PAX header says 1000 bytes.
+    sevens(1000),
+    meta("x", paxRecord("size", "2000")),
+    meta("L", `${"L".repeat(300)}/\0`), // Drops the PAX size.
+    tarHeader("y", 600), // A directory by its long name, with a body all the same.
+    sevens(600),
+    base256(tarHeader("b", 0), 2000), // Its size in base-256.
+    sevens(2000),
+    tarHeader("dir/", 1000, "5"), // No body.
+    meta("g", paxRecord("size", "700")),
+    tarHeader("z", 0), // 700 bytes, as every entry after the global header.
+    sevens(700),
+    new Uint8Array(1024),
+  ]));
+  for (const [n, tar] of archives.entries()) {
+    // modern-tar reads the whole of it, and nothing less.
+    const read = await unpackTar(tar, { strict: true });
+    await assert.rejects(
+      unpackTar(tar.subarray(0, tar.length - 512), { strict: true }),
+      `archive ${n}`,
+    );
+    for (const junk of [new Uint8Array(0), encoder.encode("JUNK"), new Uint8Array(700).fill(7)]) {
+      const stream = concat([tar, junk]);
+      const end = new TarEnd();
+      let taken = 0;
+      for (let at = 0; at < stream.length;) {
+        const size = 1 + Math.floor(random() * (random() < 0.5 ? 600 : 5000));
+        taken += end.take(stream.subarray(at, at + size));
+        at += size;
+      }
+      assert.equal(end.ended, true, `archive ${n} of ${read.length} entries`);
+      assert.equal(taken, tar.length, `archive ${n} of ${read.length} entries`);
+    }
+  }
+});
+
+test("verifyPack() checks a gzip bomb (1 MB that inflates to 1 GiB) in bounded memory: under 300 MB RSS in a child process", async () => {
+  const dir = await tempDir();
+  try {
+    // One 1 GiB file of zeros in a tar, gzipped to about 1 MB.
+    const bomb = join(dir.path, "bomb.tar.gz");
+    const zeros = new Uint8Array(1024 * 1024);
+    await pipeline(
+      async function* () {
+        yield tarHeader("logs-x/big.log", 1024 ** 3);
+        for (let i = 0; i < 1024; i++) yield zeros;
+        yield new Uint8Array(1024);
+      },
+      createGzip({ level: 9, strategy: zlibConstants.Z_RLE }),
+      createWriteStream(bomb),
+    );
+    const size = (await lstat(bomb)).size;
+    assert.ok(size < 2 * 1024 * 1024, `${size} bytes`);
+    const child = startScript(fixture("verify_memory.ts"), [bomb]);
+    child.child.stdin!.end(); // It reads nothing.
+    const code = await child.exited;
+    assert.equal(code, 0, child.stderr());
+    const m = JSON.parse(child.lines.find((line) => line.startsWith("{"))!);
+    const mb = (bytes: number) => Math.round(bytes / 2 ** 20);
+    console.log(
+      `verify of a ${mb(size)} MB gzip bomb (1 GiB inflated) on ${runtime}: ${
+        mb(m.peak)
+      } MB peak ` +
+        `RSS (${mb(m.before)} MB before), ${m.seconds.toFixed(1)} s`,
+    );
+    // Read to its end (nothing else is wrong with it but the missing manifest).
+    assert.deepEqual(m.problems, ["no-manifest"]);
+    assert.ok(m.peak < 300 * 2 ** 20, `peak RSS ${mb(m.peak)} MB, over 300 MB`);
   } finally {
     await dir.remove();
   }

@@ -91,7 +91,7 @@ test("redactText() masks DB_PASS-style keys but not pass counters, and leaves th
     assert.deepEqual(redactText(line).counts, { "password-assignment": 1 }, line);
   }
   const trace = await readFile(
-    new URL("../../shared/fixtures/ralph-rust/event_loop_trace.jsonl", import.meta.url),
+    new URL("./fixtures/ralph-rust/event_loop_trace.jsonl", import.meta.url),
     "utf8",
   );
   assert.match(trace, /reviewer_pass/);

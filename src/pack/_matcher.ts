@@ -1,9 +1,19 @@
-// The redaction patterns compiled for scanning: the built-in rules as one
-// alternation per flag set (one pass each instead of one per rule), each
-// user pattern as its own regex (its groups and flags are its own business).
+// The redaction patterns compiled for scanning. Built-in rules start at a
+// keyword: one pass of a KeywordFinder over the bytes finds every keyword,
+// and each rule of a keyword found then runs there alone, anchored (a
+// sticky regex), followed by its check. Patterns of your own have no
+// keywords: each runs as its own global regex (its groups and flags are
+// its own business).
 import { RunLogError } from "../run_log_error.ts";
 import { describeValue } from "../_describe_value.ts";
-import { BUILTIN_PATTERNS, type RedactionPattern } from "./redaction_patterns.ts";
+import {
+  BUILTIN_PATTERNS,
+  type BuiltinPattern,
+  type RedactionPattern,
+  type RuleMatch,
+} from "./redaction_patterns.ts";
+import { KeywordFinder, type KeywordHits } from "./_keyword_finder.ts";
+import { decodedBase64Text } from "./_secret_checks.ts";
 
 /** A match: where it is, what to mask, and which rule found it. */
 export interface Hit {
@@ -15,117 +25,183 @@ export interface Hit {
   rule: number;
 }
 
-interface Member {
+/** A user pattern, scanned as a global regex. */
+interface UserScanner {
+  regex: RegExp;
   rule: number;
-  key: string; // The group wrapping this alternative.
-  secrets: string[]; // Its renamed secret groups.
 }
 
-interface Scanner {
-  regex: RegExp;
-  /** The alternatives of a combined regex; absent for a user pattern (rule `only`). */
-  members?: Member[];
-  only?: number;
-}
+/**
+ * Markers of provider stream events (`"delta":`, `content_block_stop"`, …):
+ * the redaction engine looks for them first, for the stream-aware layer.
+ */
+export const STREAM_MARKERS: readonly string[] = [
+  '"delta":',
+  '_stop"',
+  '_start"',
+  '.done"',
+  '"finish_reason":"',
+];
 
 type Indices = { groups?: Record<string, [number, number] | undefined> };
 
 const DEFAULT_USER_MAX = 16 * 1024;
 const MAX_USER_MAX = 1024 * 1024;
 const KIND = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
-const SECRET_GROUP = /\(\?<(secret\w*)>/g;
 
 /** Compiled rules; shared by every redactor made with the same patterns. */
 export class Matcher {
   readonly kinds: string[];
-  readonly scanners: Scanner[];
-  /** The longest match any rule can make, in bytes. */
+  /** The longest match any rule can make, in bytes, from its keyword's start `back` included. */
   readonly maxLength: number;
-  readonly #generic: boolean[];
+  /** The longest `back` of any rule. */
+  readonly maxBack: number;
+  readonly users: UserScanner[];
+  readonly #rules: readonly BuiltinPattern[];
+  readonly #sticky: RegExp[];
   readonly #anchored: RegExp[]; // Each rule alone, for telling what a generic hit holds.
+  readonly #finder: KeywordFinder;
+  /** Per keyword: the rules that start there. */
+  readonly #byKeyword: number[][];
+  readonly #hits: KeywordHits = { keyword: [], at: [] };
 
   constructor(user: readonly RedactionPattern[]) {
-    const rules = [
-      ...BUILTIN_PATTERNS.map((p) => ({
-        kind: p.kind,
-        source: p.source,
-        flags: p.flags as string,
-        maxLength: p.maxLength,
-        generic: p.generic === true,
-      })),
-      ...user.map((p) => ({
-        kind: p.kind,
-        source: p.pattern.source,
-        flags: p.pattern.flags.replace(/[gyd]/g, ""),
-        maxLength: p.maxLength ?? DEFAULT_USER_MAX,
-        generic: false,
-      })),
-    ];
-    this.kinds = rules.map((r) => r.kind);
-    this.#generic = rules.map((r) => r.generic);
-    this.#anchored = rules.map((r) => new RegExp(r.source, r.flags));
-    this.maxLength = Math.max(...rules.map((r) => r.maxLength));
-    this.scanners = [];
-    for (const flags of ["", "i"]) {
-      const members: Member[] = [];
-      const parts: string[] = [];
-      BUILTIN_PATTERNS.forEach((p, rule) => {
-        if (p.flags !== flags) return;
-        const secrets: string[] = [];
-        const source = p.source.replace(SECRET_GROUP, (_, name: string) => {
-          secrets.push(`s${rule}_${name}`);
-          return `(?<s${rule}_${name}>`;
-        });
-        members.push({ rule, key: `k${rule}`, secrets });
-        parts.push(`(?<k${rule}>${source})`);
-      });
-      this.scanners.push({ regex: new RegExp(parts.join("|"), `${flags}gd`), members });
-    }
-    for (let rule = BUILTIN_PATTERNS.length; rule < rules.length; rule++) {
-      const { source, flags } = rules[rule];
-      this.scanners.push({ regex: new RegExp(source, `${flags}gd`), only: rule });
-    }
+    this.#rules = BUILTIN_PATTERNS;
+    this.kinds = [...BUILTIN_PATTERNS.map((p) => p.kind), ...user.map((p) => p.kind)];
+    this.#sticky = BUILTIN_PATTERNS.map((p) => new RegExp(p.source, `${p.flags}yd`));
+    this.#anchored = BUILTIN_PATTERNS.map((p) => new RegExp(p.source, `${p.flags}d`));
+    this.users = user.map((p, i) => ({
+      regex: new RegExp(p.pattern.source, `${p.pattern.flags.replace(/[gyd]/g, "")}gd`),
+      rule: BUILTIN_PATTERNS.length + i,
+    }));
+    this.maxBack = Math.max(0, ...BUILTIN_PATTERNS.map((p) => p.back ?? 0));
+    this.maxLength = Math.max(
+      ...BUILTIN_PATTERNS.map((p) => p.maxLength + (p.back ?? 0)),
+      ...user.map((p) => p.maxLength ?? DEFAULT_USER_MAX),
+    );
+    // One keyword list: a keyword shared by several rules runs each of them.
+    const index = new Map<string, number>();
+    const keywords: string[] = [];
+    this.#byKeyword = [];
+    const keywordOf = (word: string) => {
+      let k = index.get(word);
+      if (k === undefined) {
+        k = keywords.length;
+        index.set(word, k);
+        keywords.push(word);
+        this.#byKeyword.push([]);
+      }
+      return k;
+    };
+    BUILTIN_PATTERNS.forEach((p, rule) => {
+      // A keyword that extends another of the same rule would run it twice at one place.
+      const own = p.keywords.filter((w) => !p.keywords.some((v) => v !== w && w.startsWith(v)));
+      for (const word of new Set(own)) this.#byKeyword[keywordOf(word)].push(rule);
+    });
+    this.#finder = new KeywordFinder(keywords);
   }
 
-  /** Reads a match of `scanner` as a hit. */
-  hit(scanner: Scanner, m: RegExpExecArray): Hit {
-    const groups = (m as unknown as { indices: Indices }).indices.groups ?? {};
+  /**
+   * The built-in rules' hits that start in `[from, limit)` of `text`
+   * (`bytes` holds the same bytes), in start order; `skip` (sorted, not
+   * overlapping) are ranges where no keyword is looked for: JSON strings of
+   * deltas, which the stream-aware layer scans once joined.
+   */
+  find(
+    text: string,
+    bytes: Uint8Array,
+    from: number,
+    limit: number,
+    skip: readonly [number, number][] = [],
+  ): Hit[] {
+    const hits: Hit[] = [];
+    const found = this.#hits;
+    found.keyword.length = 0;
+    found.at.length = 0;
+    const to = limit + this.maxBack;
+    let at = from;
+    for (const [a, b] of skip) {
+      if (b <= at) continue;
+      if (a >= to) break;
+      if (a > at) this.#finder.find(bytes, at, a, bytes.length, found);
+      at = b;
+    }
+    if (at < to) this.#finder.find(bytes, at, to, bytes.length, found);
+    for (let h = 0; h < found.keyword.length; h++) {
+      const keyword = found.keyword[h];
+      const where = found.at[h];
+      for (const rule of this.#byKeyword[keyword]) {
+        const start = where - (this.#rules[rule].back ?? 0);
+        if (start < from || start >= limit) continue;
+        const hit = this.#run(text, rule, start);
+        if (hit !== undefined) hits.push(hit);
+      }
+    }
+    hits.sort((a, b) => a.start - b.start || a.rule - b.rule);
+    // At one place the first rule that matches wins (as in one alternation of them all).
+    let kept = 0;
+    for (let h = 0; h < hits.length; h++) {
+      if (kept === 0 || hits[kept - 1].start !== hits[h].start) hits[kept++] = hits[h];
+    }
+    hits.length = kept;
+    return hits;
+  }
+
+  #run(text: string, rule: number, start: number): Hit | undefined {
+    const rx = this.#sticky[rule];
+    rx.lastIndex = start;
+    const m = rx.exec(text) as RuleMatch | null;
+    if (m === null || m[0].length === 0) return undefined;
+    const check = this.#rules[rule].check;
+    const verdict = check === undefined ? true : check(text, m);
+    if (verdict === false) return undefined;
+    const end = start + m[0].length;
+    if (Array.isArray(verdict)) {
+      const last = Math.max(end, ...verdict.map((r) => r[1]));
+      return { start, end: last, ranges: verdict, rule };
+    }
+    return { start, end, ranges: secretRanges(m, start, end), rule };
+  }
+
+  /** Reads a match of a user pattern as a hit. */
+  userHit(scanner: UserScanner, m: RegExpExecArray): Hit {
     const start = m.index;
     const end = start + m[0].length;
-    let rule = scanner.only ?? -1;
-    const ranges: [number, number][] = [];
-    if (scanner.members === undefined) {
-      for (const name in groups) {
-        const range = groups[name];
-        if (name.startsWith("secret") && range !== undefined) ranges.push(range);
-      }
-    } else {
-      for (const member of scanner.members) {
-        if (groups[member.key] === undefined) continue;
-        rule = member.rule;
-        for (const name of member.secrets) {
-          const range = groups[name];
-          if (range !== undefined) ranges.push(range);
-        }
-        break;
-      }
-    }
-    if (ranges.length === 0) ranges.push([start, end]);
-    return { start, end, ranges, rule };
+    return { start, end, ranges: secretRanges(m, start, end), rule: scanner.rule };
   }
 
-  /** The kind to count: a specific kind found inside a generic hit's secret, else its own. */
+  /**
+   * The kind to count: a specific kind found inside a generic hit's secret
+   * (also once base64-decoded), else its own.
+   */
   kindOf(text: string, hit: Hit): string {
-    if (this.#generic[hit.rule]) {
+    if (hit.rule < this.#rules.length && this.#rules[hit.rule].generic === true) {
       for (const [s, e] of hit.ranges) {
         const inner = text.slice(s, e);
-        for (let rule = 0; rule < this.kinds.length; rule++) {
-          if (!this.#generic[rule] && this.#anchored[rule].test(inner)) return this.kinds[rule];
+        const decoded = decodedBase64Text(inner);
+        for (const value of decoded === undefined ? [inner] : [inner, decoded]) {
+          for (let rule = 0; rule < this.#rules.length; rule++) {
+            if (this.#rules[rule].generic !== true && this.#anchored[rule].test(value)) {
+              return this.kinds[rule];
+            }
+          }
         }
       }
     }
     return this.kinds[hit.rule];
   }
+}
+
+/** The `secret*` groups of a match, or the whole match. */
+function secretRanges(m: RegExpExecArray, start: number, end: number): [number, number][] {
+  const groups = (m as unknown as { indices: Indices }).indices.groups ?? {};
+  const ranges: [number, number][] = [];
+  for (const name in groups) {
+    const range = groups[name];
+    if (name.startsWith("secret") && range !== undefined) ranges.push(range);
+  }
+  if (ranges.length === 0) ranges.push([start, end]);
+  return ranges;
 }
 
 let defaultMatcher: Matcher | undefined;

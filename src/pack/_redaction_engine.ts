@@ -23,15 +23,28 @@
 // "private_key": "-----BEGIN … value cut at its first backslash) can never
 // hide a longer specific one (the whole key). A match inside what was
 // already counted is not counted again.
-import type { Hit, Matcher } from "./_matcher.ts";
+//
+// Provider streams: lines with a stream marker ("delta":, …_stop") go to a
+// DeltaStreams, which joins the deltas of each message and masks secrets
+// split across them; the chunks holding pieces that a later delta could
+// still complete are held back too (at most about 1 MiB).
+//
+// A live file: its last line may still be written. flushOwned(true) masks
+// the bytes after the last newline, and the trailing run of each open
+// delta stream, as "live-tail": a prefix of a secret is never shown.
+import { type Hit, type Matcher, STREAM_MARKERS } from "./_matcher.ts";
+import { DeltaStreams, LIVE_TAIL_KIND, type RawMask } from "./_delta_streams.ts";
 import { concatBytes } from "../_bytes.ts";
 
 const latin1 = new TextDecoder("latin1");
 const NL = 0x0a;
 const CR = 0x0d;
 const STAR = 0x2a;
-/** Scanned bytes kept before the next round, for look-behinds (the longest is a few bytes). */
-const CONTEXT = 64;
+/**
+ * Scanned bytes kept before the next round, for look-behinds and checks
+ * (a name's start, a Kubernetes Secret's `kind:`: at most 400 bytes back).
+ */
+const CONTEXT = 512;
 /** A round runs once this much is pending, so that tiny chunks stay linear. */
 const MIN_BATCH = 64 * 1024;
 /**
@@ -42,12 +55,6 @@ const MAX_ROUND = 96 * 1024;
 const EMPTY = new Uint8Array(0);
 /** push() copies chunks smaller than this together. */
 const GATHER = 16 * 1024;
-
-interface Mask {
-  start: number;
-  end: number;
-  kind: string;
-}
 
 /** A chunk received and not released yet, at stream offset `start`. */
 interface Held {
@@ -83,14 +90,26 @@ export class RedactionEngine {
   #heldBytes = 0;
   #gathered: Uint8Array | undefined; // Small chunks of push(), copied together.
   #gatheredBytes = 0;
-  #resume: number[]; // Per scanner: where its next search starts.
+  #resume: number[]; // Per user pattern: where its next search starts.
   #countedUntil = 0;
+  #lineStart = 0; // The stream offset after the last newline seen.
+  #deltas: DeltaStreams;
 
   constructor(matcher: Matcher, options: EngineOptions = {}) {
     this.#matcher = matcher;
     // +4: a mask is stretched over the rest of a UTF-8 sequence it ends inside.
     this.#window = options.window ?? matcher.maxLength + 4;
-    this.#resume = matcher.scanners.map(() => 0);
+    this.#resume = matcher.users.map(() => 0);
+    this.#deltas = this.#newDeltas();
+  }
+
+  #newDeltas(): DeltaStreams {
+    return new DeltaStreams(
+      this.#matcher,
+      this.#matcher.maxLength + 4,
+      (m) => this.#mask(m),
+      (kind) => void (this.counts[kind] = (this.counts[kind] ?? 0) + 1),
+    );
   }
 
   /** Bytes received and not released yet. */
@@ -106,11 +125,22 @@ export class RedactionEngine {
     return [...this.#releaseGathered(), ...this.#add(chunk)];
   }
 
-  /** Ends the stream: returns the chunks still held, and gets ready for a new stream. */
-  flushOwned(): Uint8Array[] {
+  /**
+   * Ends the stream: returns the chunks still held, and gets ready for a new
+   * stream. `live`: the stream is a file still being written, whose last
+   * line may go on: what could be the start of a secret is masked.
+   */
+  flushOwned(live = false): Uint8Array[] {
     const out = this.#releaseGathered();
     this.#scan(this.#total);
-    out.push(...this.#release(this.#total));
+    if (live) {
+      if (this.#lineStart < this.#total) {
+        this.#mask({ start: this.#lineStart, end: this.#total, kind: LIVE_TAIL_KIND });
+        this.counts[LIVE_TAIL_KIND] = (this.counts[LIVE_TAIL_KIND] ?? 0) + 1;
+      }
+      this.#deltas.endLive();
+    } else this.#deltas.endAll();
+    out.push(...this.#release(this.#total, true));
     this.#buf = EMPTY;
     this.#len = 0;
     this.#bufStart = 0;
@@ -118,6 +148,8 @@ export class RedactionEngine {
     this.#total = 0;
     this.#resume = this.#resume.map(() => 0);
     this.#countedUntil = 0;
+    this.#lineStart = 0;
+    this.#deltas = this.#newDeltas();
     return out;
   }
 
@@ -139,9 +171,9 @@ export class RedactionEngine {
     return concatBytes(out);
   }
 
-  /** Ends the stream: returns the rest, and gets ready for a new stream. */
-  flush(): Uint8Array {
-    return concatBytes(this.flushOwned());
+  /** Ends the stream: returns the rest, and gets ready for a new stream (see flushOwned). */
+  flush(live = false): Uint8Array {
+    return concatBytes(this.flushOwned(live));
   }
 
   #releaseGathered(): Uint8Array[] {
@@ -154,6 +186,8 @@ export class RedactionEngine {
 
   #add(chunk: Uint8Array): Uint8Array[] {
     if (chunk.length === 0) return [];
+    const nl = chunk.lastIndexOf(NL);
+    if (nl !== -1) this.#lineStart = this.#total + nl + 1;
     this.#append(chunk);
     this.#held.push({ bytes: chunk, start: this.#total });
     this.#heldBytes += chunk.length;
@@ -175,13 +209,43 @@ export class RedactionEngine {
     this.#len = needed;
   }
 
-  // Finds and masks every match starting in [#scanned, limit).
+  // Finds and masks every match starting in [#scanned, limit). Lines of
+  // stream markers there go to the delta layer first: the JSON strings of
+  // their deltas are scanned joined, there, and skipped here.
   #scan(limit: number): void {
     const base = this.#bufStart;
     // What a match starting before `limit` can reach, and no more.
     const buf = this.#buf.subarray(0, Math.min(this.#len, limit - base + this.#window));
     const text = latin1.decode(buf);
-    for (const hit of this.#matches(text, this.#scanned - base, limit - base)) {
+    const from = this.#scanned - base;
+    const markers: number[] = [];
+    for (const marker of STREAM_MARKERS) {
+      for (let at = text.indexOf(marker, from); at !== -1 && at < limit - base;) {
+        markers.push(at);
+        at = text.indexOf(marker, at + marker.length);
+      }
+    }
+    markers.sort((a, b) => a - b);
+    // Pieces of earlier rounds may reach into this one: those are kept.
+    const added = this.#deltas.added;
+    let kept = 0;
+    for (let i = 0; i < added.length; i += 2) {
+      if (added[i + 1] > this.#scanned) {
+        added[kept++] = added[i];
+        added[kept++] = added[i + 1];
+      }
+    }
+    added.length = kept;
+    const all = this.#buf.subarray(0, this.#len); // One view per round (the delta layer keys on it).
+    for (const at of markers) this.#marker(all, text, at, limit === this.#total);
+    const skip: [number, number][] = [];
+    for (let i = 0; i < added.length; i += 2) skip.push([added[i] - base, added[i + 1] - base]);
+    const hits = this.#matcher.find(text, buf, from, limit - base, skip);
+    if (this.#matcher.users.length > 0) {
+      hits.push(...this.#userHits(text, from, limit - base));
+      hits.sort((a, b) => a.start - b.start || a.rule - b.rule);
+    }
+    for (const hit of hits) {
       const kind = this.#matcher.kindOf(text, hit);
       for (const [start, end] of hit.ranges) {
         this.#mask({ start: base + start, end: base + utf8End(buf, end), kind });
@@ -199,14 +263,29 @@ export class RedactionEngine {
     this.#bufStart += drop;
   }
 
-  // Every match starting in [from, limit) of `text`, in start order; each
-  // regex resumes exactly where it stopped, so the matches are those of one pass.
-  #matches(text: string, from: number, limit: number): Hit[] {
+  // The line of a stream marker at buffer offset `at`, to the delta layer:
+  // whole lines only (at the end of the stream, the last one too).
+  #marker(buf: Uint8Array, text: string, at: number, atEnd: boolean): void {
+    const start = buf.lastIndexOf(NL, at) + 1;
+    if (start === 0 && this.#bufStart > 0) return; // Its start is gone: longer than any delta line.
+    let end = buf.indexOf(NL, at);
+    if (end === -1) {
+      if (!atEnd) return;
+      end = buf.length;
+    }
+    if (end > start && buf[end - 1] === CR) end--;
+    const view = end <= text.length ? text : latin1.decode(buf);
+    this.#deltas.marker(view, buf, start, end, at, this.#bufStart);
+  }
+
+  // Every match of the user patterns starting in [from, limit) of `text`;
+  // each regex resumes exactly where it stopped, so the matches are those of one pass.
+  #userHits(text: string, from: number, limit: number): Hit[] {
     const hits: Hit[] = [];
-    const scanners = this.#matcher.scanners;
+    const users = this.#matcher.users;
     const base = this.#bufStart;
-    for (let n = 0; n < scanners.length; n++) {
-      const rx = scanners[n].regex;
+    for (let n = 0; n < users.length; n++) {
+      const rx = users[n].regex;
       rx.lastIndex = Math.max(from, this.#resume[n] - base);
       let m: RegExpExecArray | null;
       while ((m = rx.exec(text)) !== null && m.index < limit) {
@@ -214,16 +293,16 @@ export class RedactionEngine {
           rx.lastIndex++;
           continue;
         }
-        hits.push(this.#matcher.hit(scanners[n], m));
+        hits.push(this.#matcher.userHit(users[n], m));
         this.#resume[n] = base + rx.lastIndex;
       }
     }
-    return hits.sort((a, b) => a.start - b.start || a.rule - b.rule);
+    return hits;
   }
 
   // Writes "[redacted:<kind>]" then "*" over the bytes a mask covers, line
   // breaks kept (the line structure stays), in the held chunks.
-  #mask(m: Mask): void {
+  #mask(m: RawMask): void {
     const label = `[redacted:${m.kind}]`;
     const withLabel = m.end - m.start >= label.length + 4;
     for (const held of this.#held) {
@@ -242,8 +321,10 @@ export class RedactionEngine {
     }
   }
 
-  // The held chunks that end at or before `until`, released.
-  #release(until: number): Uint8Array[] {
+  // The held chunks that end at or before `until` (and before what the
+  // delta layer may still mask, unless `all`), released.
+  #release(until: number, all = false): Uint8Array[] {
+    if (!all && this.#deltas.open > 0) until = Math.min(until, this.#deltas.holdPoint(this.#total));
     let n = 0;
     while (n < this.#held.length && this.#held[n].start + this.#held[n].bytes.length <= until) n++;
     const released = this.#held.splice(0, n).map((h) => h.bytes);

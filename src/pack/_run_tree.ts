@@ -4,7 +4,7 @@
 import type { Workspace } from "../workspace.ts";
 import type { PackSkipped } from "./pack_manifest.ts";
 import { MANIFEST_NAME } from "./pack_manifest.ts";
-import { isWorkspaceError } from "../_workspace_checks.ts";
+import { HARD_LINK_SKIPPED, isWorkspaceError } from "../_workspace_checks.ts";
 
 /** A directory or regular file of the run, relative to the run directory. */
 export interface TreeEntry {
@@ -24,6 +24,7 @@ export function vanishedReason(error: unknown): string | undefined {
   if (isWorkspaceError(error, "symlink")) {
     return "a symbolic link (put in place while packing), never followed";
   }
+  if (isWorkspaceError(error, "hard-link")) return HARD_LINK_SKIPPED;
   if (isWorkspaceError(error, "not-a-regular-file", "is-a-directory", "not-a-directory")) {
     return "replaced by something else while the run was being packed";
   }

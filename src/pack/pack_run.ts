@@ -13,7 +13,7 @@ import { RunLogError } from "../run_log_error.ts";
 import type { RunId } from "../run_id.ts";
 import { MAX_METADATA_BYTES, runDirExists, runDirOf, toRunId } from "../run_log_context.ts";
 import { parseMetadataJson, runMetadataFrom } from "../run_metadata.ts";
-import { inspectLease } from "../lease.ts";
+import { inspectLease, isLeaseFileName } from "../lease.ts";
 import { describeValue } from "../_describe_value.ts";
 import { type Matcher, matcherFor } from "./_matcher.ts";
 import { RedactionEngine } from "./_redaction_engine.ts";
@@ -78,7 +78,14 @@ export interface PackOptions {
    * its target under a temporary name and renamed into place once
    * complete, so a failed pack never leaves half an archive.
    */
-  output: string | WritableStream<Uint8Array>;
+  output?: string | WritableStream<Uint8Array>;
+  /**
+   * Read and redact every file as a pack would, and write nothing: the
+   * summary's manifest says, per file, which kinds of secret were found
+   * and how many times (`runlog pack --dry-run --explain`). `output` is
+   * then left out, and `bytesOut` is 0.
+   */
+  dryRun?: boolean;
   /** Replace an existing file at `output` (default: refuse). */
   overwrite?: boolean;
   /**
@@ -141,7 +148,7 @@ export interface PackSummary {
 }
 
 interface Checked {
-  output: string | WritableStream<Uint8Array>;
+  output: string | WritableStream<Uint8Array> | undefined;
   overwrite: boolean;
   matcher: Matcher | undefined;
   level: number;
@@ -161,7 +168,14 @@ function checkOptions(options: unknown): Checked {
   }
   const o = options as Record<string, unknown>;
   const output = o.output;
-  if (!(typeof output === "string" && output !== "") && !(output instanceof WritableStream)) {
+  if (o.dryRun !== undefined && typeof o.dryRun !== "boolean") {
+    refuse("dryRun", o.dryRun, "true or false");
+  }
+  if (o.dryRun === true) {
+    if (output !== undefined) refuse("output", output, "absent with dryRun (nothing is written)");
+  } else if (
+    !(typeof output === "string" && output !== "") && !(output instanceof WritableStream)
+  ) {
     refuse("output", output, "a file path or a WritableStream");
   }
   for (const key of ["overwrite", "redact"]) {
@@ -178,7 +192,7 @@ function checkOptions(options: unknown): Checked {
     refuse("patterns", o.patterns, "absent when redact is false (nothing would use them)");
   }
   return {
-    output: output as string | WritableStream<Uint8Array>,
+    output: output as Checked["output"],
     overwrite: o.overwrite === true,
     matcher: o.redact === false ? undefined : matcherFor(o.patterns, "packRun"),
     level: level as number,
@@ -292,7 +306,9 @@ export async function packRun(
   const id = toRunId(runId);
   const runDir = runDirOf(id);
   await requireRunDir(workspace, id, runDir);
-  const sink = typeof opts.output === "string"
+  const sink = opts.output === undefined
+    ? undefined
+    : typeof opts.output === "string"
     ? await openOutputFile(opts.output, {
       caller: "packRun",
       what: "archive",
@@ -302,10 +318,10 @@ export async function packRun(
     : streamSink(opts.output);
   try {
     const summary = await pack(workspace, id, runDir, opts, sink);
-    await sink.commit();
+    await sink?.commit();
     return summary;
   } catch (error) {
-    await sink.abort(error);
+    await sink?.abort(error);
     throw error;
   }
 }
@@ -315,7 +331,7 @@ async function pack(
   id: RunId,
   runDir: string,
   opts: Checked,
-  sink: ArchiveSink,
+  sink: ArchiveSink | undefined,
 ): Promise<PackSummary> {
   const lease = await inspectLease(ws, runDir);
   const tree = await listRunTree(ws, runDir);
@@ -359,7 +375,10 @@ async function pack(
         await add(`${entry.rel}/`, 0, "directory").close();
         continue;
       }
-      const packed = await packFile(ws, runDir, entry, opts.matcher, progress, add, send);
+      // A live run's logs may end in a line still being written: its bytes are masked.
+      const liveTail = lease.state === "live" && entry.rel !== "run.json" &&
+        !isLeaseFileName(entry.rel);
+      const packed = await packFile(ws, runDir, entry, opts.matcher, liveTail, progress, add, send);
       if (typeof packed === "string") {
         manifest.skipped.push({ path: entry.rel, reason: packed });
         progress.begin(entry, 0);
@@ -386,9 +405,14 @@ async function pack(
   });
   let bytesOut = 0;
   try {
-    for await (const chunk of gzip(flow.consume(readable), opts.level)) {
-      bytesOut += chunk.length;
-      await sink.write(chunk);
+    if (sink === undefined) {
+      // A dry run: the tar stream is read and dropped, nothing is compressed or written.
+      for await (const _ of flow.consume(readable)) { /* dropped */ }
+    } else {
+      for await (const chunk of gzip(flow.consume(readable), opts.level)) {
+        bytesOut += chunk.length;
+        await sink.write(chunk);
+      }
     }
   } catch (error) {
     stopped = true;
@@ -398,7 +422,7 @@ async function pack(
   }
   await producing;
   return {
-    output: sink.path,
+    output: sink?.path,
     runId: `${id}`,
     bytesIn: manifest.files.reduce((sum, f) => sum + f.size, 0),
     bytesOut,
@@ -473,6 +497,7 @@ async function packFile(
   runDir: string,
   entry: TreeEntry,
   matcher: Matcher | undefined,
+  liveTail: boolean,
   progress: Progress,
   add: (name: string, size: number, type: "file") => Writer,
   send: (writer: Writer, bytes: Uint8Array) => Promise<void>,
@@ -522,7 +547,7 @@ async function packFile(
     for (const bytes of engine === undefined ? [chunk] : engine.pushOwned(chunk)) await emit(bytes);
     progress.advance(chunk.length);
   }
-  for (const bytes of engine?.flushOwned() ?? []) await emit(bytes);
+  for (const bytes of engine?.flushOwned(liveTail) ?? []) await emit(bytes);
   await writer.close();
   const file: PackedFile = { path: entry.rel, size, sha256: hash.digest("hex"), text };
   if (engine !== undefined && Object.keys(engine.counts).length > 0) {

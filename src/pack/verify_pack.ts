@@ -7,8 +7,10 @@
 import { createTarDecoder } from "modern-tar";
 import { createHash } from "node:crypto";
 import { byteSource } from "./_byte_source.ts";
+import { type AfterMember, gunzipFirstMember } from "./_gzip.ts";
+import { TarEnd } from "./_tar_end.ts";
 import { MANIFEST_NAME, type PackManifest, parseManifest } from "./pack_manifest.ts";
-import { concatBytes } from "../_bytes.ts";
+import { concatBytes, isZeroBytes } from "../_bytes.ts";
 
 /**
  * What is wrong with a pack, one {@linkcode PackProblem} each.
@@ -47,7 +49,13 @@ export type PackProblemKind =
   /** Two entries of the same name. */
   | "duplicate"
   /** An entry a pack never holds: a link, a device, a path outside the top directory. */
-  | "unexpected-entry";
+  | "unexpected-entry"
+  /**
+   * Data after the archive: a second gzip member, other bytes after the
+   * gzip data, or data after the tar's end inside it. Not part of the pack:
+   * its manifest does not cover it, whether or not the files match.
+   */
+  | "trailing-data";
 
 /**
  * One thing wrong with a pack.
@@ -120,11 +128,11 @@ interface Seen {
   sha256: string;
 }
 
-// Why a stream failed, in words: Node's DecompressionStream errors have no message.
+// Why a stream failed, in words.
 function describeFailure(error: unknown): string {
   const e = error as { message?: unknown; code?: unknown; name?: unknown } | null;
-  if (typeof e?.message === "string" && e.message !== "") return e.message;
   if (e?.code === "Z_BUF_ERROR") return "the compressed data ends early (is the file truncated?)";
+  if (typeof e?.message === "string" && e.message !== "") return e.message;
   if (typeof e?.code === "string") return `gzip error ${e.code}`;
   return String(e?.name ?? error);
 }
@@ -146,7 +154,15 @@ function safeName(name: string): string | undefined {
  * naming its file: a file missing, one not in the manifest, a size or hash
  * that differs, a duplicate, a link or a path outside the top directory, a
  * missing or invalid manifest, and gzip or tar data that cannot be read.
- * Memory stays bounded: the manifest and one hash per file.
+ * Memory stays bounded: the manifest and one hash per file, however much
+ * the data inflates (input is read only as the output is taken).
+ *
+ * A pack is one gzip member holding one tar archive. Whatever follows it,
+ * a second gzip member, other bytes, or data after the tar's end blocks
+ * inside the member (bar zero padding, as tar writes it), is not covered by
+ * the manifest: it is reported as `"trailing-data"`, so `ok` is `false` even
+ * when every file matches. What follows the member is only counted, never
+ * decompressed; inside it, verify reads at most 1 MiB past the tar's end.
  *
  * The manifest is not signed: a match proves the archive is whole and
  * consistent, not who made it.
@@ -189,11 +205,13 @@ export async function verifyPack(
     problems.push(path === undefined ? { kind, message } : { kind, path, message });
   const seen = new Map<string, Seen>(); // By full entry name.
   const manifests: { name: string; text: string }[] = [];
+  // Only the first gzip member is read: a pack is one, and nothing after
+  // it is decompressed (a bomb appended costs nothing). The tar reader gets
+  // the archive up to its end; what follows inside the member is counted.
+  const gzip = gunzipFirstMember(source);
+  const afterTar: AfterTar = { bytes: 0, zero: true, more: false };
   try {
-    const entries = source
-      .pipeThrough(
-        new DecompressionStream("gzip") as unknown as TransformStream<Uint8Array, Uint8Array>,
-      )
+    const entries = ReadableStream.from(untilTarEnd(gzip.output, afterTar))
       .pipeThrough(createTarDecoder({ strict: true }));
     for await (const entry of entries) {
       const { header, body } = entry;
@@ -241,9 +259,72 @@ export async function verifyPack(
   } catch (error) {
     problem("unreadable", `the archive cannot be read to its end: ${describeFailure(error)}`);
   }
+  // Zeros after the end blocks pad the last tar record, as tar writes them.
+  if (afterTar.more) {
+    problem(
+      "trailing-data",
+      "more than 1 MiB after the end of the tar archive, inside the gzip data (verify read no " +
+        `further): ${NOT_THE_PACK}`,
+    );
+  } else if (!afterTar.zero) {
+    problem(
+      "trailing-data",
+      `${bytesOf(afterTar.bytes)} after the end of the tar archive, inside the gzip data: ` +
+        NOT_THE_PACK,
+    );
+  }
+  const after = gzip.after();
+  if (after !== undefined) problem("trailing-data", describeAfter(after));
   const manifest = pickManifest(manifests, problem);
   if (manifest !== undefined) compare(manifest, seen, problem);
   return { ok: problems.length === 0, problems, ...(manifest === undefined ? {} : { manifest }) };
+}
+
+/** What follows a tar archive's end blocks inside the gzip data. */
+interface AfterTar {
+  bytes: number;
+  /** All zero: padding to the tar record size, as tar writes it. */
+  zero: boolean;
+  /** Over MAX_PADDING: reading stopped there. */
+  more: boolean;
+}
+
+// Past this after the tar's end, nothing is padding (tar pads to records
+// of 10 KiB by default), and verify reads no further: a zero bomb behind a
+// pack costs nothing.
+const MAX_PADDING = 1024 * 1024;
+
+// The chunks of a tar stream up to the end of its archive; what follows is
+// counted into `after`, not passed on.
+async function* untilTarEnd(
+  chunks: AsyncIterable<Uint8Array>,
+  after: AfterTar,
+): AsyncGenerator<Uint8Array> {
+  const end = new TarEnd();
+  for await (const chunk of chunks) {
+    const taken = end.take(chunk);
+    if (taken > 0) yield taken === chunk.length ? chunk : chunk.subarray(0, taken);
+    if (taken < chunk.length) {
+      const rest = chunk.subarray(taken);
+      after.bytes += rest.length;
+      after.zero &&= isZeroBytes(rest);
+      if (after.bytes > MAX_PADDING) {
+        after.more = true;
+        return;
+      }
+    }
+  }
+}
+
+const bytesOf = (n: number) => `${n} byte${n === 1 ? "" : "s"}`;
+const NOT_THE_PACK = "not part of the pack, and not covered by its manifest";
+
+function describeAfter(after: AfterMember): string {
+  return after.kind === "member"
+    ? `a second gzip member (${bytesOf(after.bytes)}) after the archive: ${NOT_THE_PACK}`
+    : `${bytesOf(after.bytes)}${
+      after.zero ? " (all zero)" : ""
+    } after the end of the archive: ${NOT_THE_PACK}`;
 }
 
 type Report = (kind: PackProblemKind, message: string, path?: string) => void;
