@@ -8,10 +8,21 @@ import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { parseEventLoopLine, parseRunMetadata, PipelineLogger, RunLogContext } from "../mod.ts";
 import { nativeAdapter, runtime, tempDir } from "./_runtime.ts";
-import { runlog, runlogCommand, type RunlogResult } from "./_processes.ts";
+import {
+  fixture,
+  runlog,
+  runlogCommand,
+  type RunlogResult,
+  type ScriptProcess,
+  startScript,
+} from "./_processes.ts";
+import { json, terminalSafe } from "../src/cli/_output.ts";
+import { VERSION } from "../src/_version.ts";
+import { parseDuration, parseSize, parseWhole } from "../src/cli/_usage.ts";
+import { assertTerminalSafe, captured, HOSTILE, HOSTILE_ESCAPED } from "./_terminal.ts";
 
 const adapter = await nativeAdapter();
-const RUST = fileURLToPath(new URL("../../shared/fixtures/ralph-rust/", import.meta.url));
+const RUST = fileURLToPath(new URL("./fixtures/ralph-rust/", import.meta.url));
 
 function sh(script: string, cwd: string): Promise<RunlogResult> {
   const quoted = runlogCommand().map((a) => `'${a}'`).join(" ");
@@ -75,33 +86,41 @@ test(
 );
 
 test(
-  `runlog (${runtime}): a run is held by the shell that created it`,
+  `runlog (${runtime}): new, event, log and close as four separate shells, as CI steps run`,
   { timeout: 60_000 },
   async () => {
     const dir = await tempDir();
     try {
-      const created = await sh(`eval "$RUNLOG new --owner $$"; sleep 1`, dir.path);
-      assert.equal(created.code, 0, created.stderr);
-      // The creating shell has exited: the run reads as crashed, and nobody may write it.
-      const listed = JSON.parse((await runlog(["list", "--json", "--root", dir.path])).stdout);
-      assert.equal(listed.runs[0].status, "crashed");
-      const refused = await runlog([
-        "event",
-        "latest",
-        "--root",
-        dir.path,
-        "--phase",
-        "P",
-        "--effect",
-        "E",
-        "--event",
-        "V",
-      ]);
-      assert.equal(refused.code, 1);
-      assert.match(
-        refused.stderr,
-        /cannot write the event loop log of run '.*': no live process holds it/,
-      );
+      const step = async (command: string) => {
+        const result = await sh(`eval "$RUNLOG ${command}"`, dir.path);
+        assert.equal(result.code, 0, `${command}: ${result.stderr}`);
+        return result.stdout.trim();
+      };
+      const status = async () =>
+        JSON.parse((await runlog(["list", "--json", "--root", dir.path])).stdout).runs[0].status;
+      const runDir = await step("new --command ci-job");
+      // Its shell has exited: the run waits for its next step, neither running nor crashed.
+      assert.equal(await status(), "idle");
+      const event = "--phase Build --effect Compile --event Compiled";
+      assert.equal(await step(`event latest ${event} --ctx step=2`), "1");
+      assert.equal(await status(), "idle");
+      await step("log latest 'step 3: tests started'");
+      assert.equal(await step(`event latest ${event} --ctx step=4`), "2");
+      await step("close latest --status succeeded");
+      assert.equal(await status(), "succeeded");
+      const metadata = parseRunMetadata(await readFile(join(runDir, "run.json"), "utf8"));
+      // A session per step that took the run: new, the two events, and close.
+      assert.equal(metadata.sessions?.length, 4);
+      assert.deepEqual(metadata.sessions!.map((s) => s.resume), [false, true, true, true]);
+      assert.equal(metadata.sessions!.at(-1)?.status, "succeeded");
+      const seqs = (await readFile(join(runDir, "event_loop.log"), "utf8")).trim().split("\n")
+        .map((line) => parseEventLoopLine(line).seq);
+      assert.deepEqual(seqs, [1, 2]);
+      assert.match(await readFile(join(runDir, "pipeline.log"), "utf8"), /step 3: tests started/);
+      // A closed run is not continued by a stray command: `latest` may be an old run.
+      const late = await sh(`eval "$RUNLOG event latest ${event}"`, dir.path);
+      assert.equal(late.code, 1);
+      assert.match(late.stderr, /it was closed at .* \(succeeded\); create a new run/);
     } finally {
       await dir.remove();
     }
@@ -152,6 +171,56 @@ test(`runlog (${runtime}): tail -f shows lines another process appends within 50
     await dir.remove();
   }
 });
+
+test(
+  `runlog (${runtime}): tail -f ends when the writer is killed, the run is idle or removed, each with its code`,
+  {
+    timeout: 60_000,
+  },
+  async () => {
+    const dir = await tempDir();
+    const holders: ScriptProcess[] = [];
+    try {
+      const ws = adapter.make(dir.path);
+      const follow = (id: string) => runlog(["tail", "-f", id, "--root", dir.path]);
+      // A writer killed with SIGKILL while the run is followed: crashed, 3.
+      const created = await RunLogContext.create(ws);
+      await created.close();
+      const id = created.runId.toString();
+      const holder = startScript(fixture("holder.ts"), [dir.path, id, "300"]);
+      holders.push(holder);
+      await holder.waitForLine((l) => l.startsWith("ack 3"));
+      const following = follow(id);
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      holder.child.kill("SIGKILL");
+      const killed = await following;
+      assert.equal(killed.code, 3, killed.stderr);
+      assert.match(killed.stderr, /crashed: its holder died/);
+      // Already crashed when the tail starts: it ends at once.
+      const started = Date.now();
+      assert.equal((await follow(id)).code, 3);
+      assert.ok(Date.now() - started < 5000);
+      // Idle: its shell has exited between two runlog commands, 4.
+      const idle = await sh(`eval "$RUNLOG new"`, dir.path);
+      const idleId = idle.stdout.trim().slice(idle.stdout.trim().lastIndexOf("/logs-") + 6);
+      const idleTail = await follow(idleId);
+      assert.equal(idleTail.code, 4, idleTail.stderr);
+      assert.match(idleTail.stderr, /is idle/);
+      // Removed while followed (a prune): 5.
+      const live = await RunLogContext.create(ws);
+      const watcher = follow(live.runId.toString());
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      await ws.removeDirAll(live.runDir);
+      const removed = await watcher;
+      assert.equal(removed.code, 5, removed.stderr);
+      assert.match(removed.stderr, /was removed while it was followed/);
+    } finally {
+      for (const h of holders) h.child.kill("SIGKILL");
+      await Promise.all(holders.map((h) => h.exited));
+      await dir.remove();
+    }
+  },
+);
 
 test(`runlog (${runtime}): tail reads a run the Rust tool wrote, continuation lines included`, async () => {
   const dir = await tempDir();
@@ -233,7 +302,7 @@ test(`runlog (${runtime}): usage errors exit with 2, failures with 1, help with 
     const cases: [string[], number, RegExp][] = [
       [[], 2, /Usage: runlog <command>/],
       [["frobnicate"], 2, /unknown command "frobnicate"/],
-      [["list", "--frob"], 2, /Unknown option '--frob'/],
+      [["list", "--frob"], 2, /unknown option --frob; this command takes/],
       [["event", "latest", "--phase", "P"], 2, /--effect is required/],
       [["prune"], 2, /give a policy/],
       [["prune", "--older-than", "soon"], 2, /use a number and a unit/],
@@ -255,7 +324,7 @@ test(`runlog (${runtime}): usage errors exit with 2, failures with 1, help with 
       assert.equal(help.code, 0);
       assert.match(help.stdout, new RegExp(`^Usage: runlog ${command}`));
     }
-    assert.equal((await runlog(["--version"])).stdout.trim(), "0.1.0");
+    assert.equal((await runlog(["--version"])).stdout.trim(), VERSION);
   } finally {
     await dir.remove();
   }
@@ -334,3 +403,223 @@ test(
     }
   },
 );
+
+test("`terminalSafe()` escapes every control, bidi and separator character, and nothing else", () => {
+  const unsafe = [
+    ...Array.from({ length: 0x20 }, (_, i) => i),
+    ...Array.from({ length: 0x21 }, (_, i) => 0x7f + i), // DEL and C1
+    0x061c,
+    0x200e,
+    0x200f,
+    0x2028,
+    0x2029,
+    0x202a,
+    0x202b,
+    0x202c,
+    0x202d,
+    0x202e,
+    0x2066,
+    0x2067,
+    0x2068,
+    0x2069,
+  ];
+  for (const code of unsafe) {
+    const char = String.fromCharCode(code);
+    const shown = terminalSafe(`a${char}b`);
+    assertTerminalSafe(shown, `U+${code.toString(16)}`);
+    assert.match(shown, /^a\\(x[0-9a-f]{2}|[nrt]|u\{[0-9a-f]+\})b$/, JSON.stringify(shown));
+  }
+  assert.equal(
+    terminalSafe("\u001b\n\r\t\u007f\u009b\u202e"),
+    "\\x1b\\n\\r\\t\\x7f\\u{9b}\\u{202e}",
+  );
+  assert.equal(terminalSafe(HOSTILE), HOSTILE_ESCAPED);
+  // Printable text, backslashes (Windows paths) and other scripts as they are.
+  const plain = "C:\\runs\\logs-1 ~!@#$%^&*()_+ é ß 日本 😀 \u00a0\u200b";
+  assert.equal(terminalSafe(plain), plain);
+  // What the caller keeps: tabs in log content, newlines in a stack trace.
+  assert.equal(terminalSafe("a\tb\nc\u001b", "\t"), "a\tb\\nc\\x1b");
+  assert.equal(terminalSafe("a\tb\nc", "\n"), "a\\tb\nc");
+});
+
+test("`json()` escapes what JSON.stringify leaves raw, and parses back to the same values", () => {
+  let every = "";
+  for (let code = 0; code < 0x10000; code++) {
+    if (code < 0xd800 || code > 0xdfff) every += String.fromCharCode(code);
+  }
+  const value = { [HOSTILE]: every, list: [HOSTILE, "\u2029\u061c"] };
+  const text = json(value);
+  assertTerminalSafe(text, "json()");
+  assert.deepEqual(JSON.parse(text), value);
+  assert.ok(text.includes("\\u009b") && text.includes("\\u202e") && text.includes("\\u007f"));
+  assert.equal(json({ n: 1n }), '{\n  "n": "1"\n}\n');
+});
+
+test(`runlog (${runtime}): a closed standard output ends the command quietly, with 0`, {
+  timeout: 60_000,
+}, async () => {
+  const dir = await tempDir();
+  try {
+    const ws = adapter.make(dir.path);
+    let time = Date.parse("2026-01-01T00:00:00Z");
+    let last: RunLogContext | undefined;
+    for (let i = 0; i < 150; i++) {
+      last = await RunLogContext.create(ws, { clock: () => new Date(time += 1000) });
+      await last.close({ status: "succeeded" });
+    }
+    // Far more than a pipe holds (64 KiB): the command is still writing when head exits.
+    const line = "[2026-01-01T00:00:00.000Z] [INFO] a line of the log, long enough to fill\n";
+    await ws.write(last!.pipelineLog(), line.repeat(40_000));
+    for (const args of [["list", "--json"], ["tail", "-n", "all", "latest"]]) {
+      const result = await sh(
+        `{ eval "$RUNLOG ${
+          args.join(" ")
+        } --root '${dir.path}'" 2>stderr.txt; echo $? >code.txt; } | head -1`,
+        dir.path,
+      );
+      assert.equal(result.stdout.split("\n").length, 2, result.stdout);
+      const code = (await readFile(join(dir.path, "code.txt"), "utf8")).trim();
+      const stderr = await readFile(join(dir.path, "stderr.txt"), "utf8");
+      assert.deepEqual([code, stderr], ["0", ""], args.join(" "));
+    }
+  } finally {
+    await dir.remove();
+  }
+});
+
+test(`runlog (${runtime}): a hostile run.json is shown escaped by the real process`, async () => {
+  const dir = await tempDir();
+  try {
+    const ctx = await RunLogContext.create(adapter.make(dir.path), {
+      metadata: { command: HOSTILE, version: HOSTILE },
+    });
+    await ctx.close();
+    const shown = await runlog(["show", "latest", "--root", dir.path]);
+    assert.equal(shown.code, 0, shown.stderr);
+    assertTerminalSafe(shown.stdout, "show");
+    assert.ok(shown.stdout.split("\n").includes(`command   ${HOSTILE_ESCAPED}`), shown.stdout);
+    const listed = await runlog(["list", "--json", "--root", dir.path]);
+    assertTerminalSafe(listed.stdout, "list --json");
+    assert.equal(JSON.parse(listed.stdout).runs[0].metadata.ralphVersion, HOSTILE);
+  } finally {
+    await dir.remove();
+  }
+});
+
+// Every numeric option, with values out of its range: usage errors (exit 2)
+// naming the option and the range.
+const WHOLE_OPTIONS: [string[], string, number, number][] = [
+  [["new", "--owner"], "--owner", 1, 2 ** 31 - 1],
+  [["log", "latest", "x", "--owner"], "--owner", 1, 2 ** 31 - 1],
+  [
+    ["event", "latest", "--phase", "P", "--effect", "E", "--event", "V", "--owner"],
+    "--owner",
+    1,
+    2 ** 31 - 1,
+  ],
+  [["close", "latest", "--owner"], "--owner", 1, 2 ** 31 - 1],
+  [
+    ["event", "latest", "--phase", "P", "--effect", "E", "--event", "V", "--ms"],
+    "--ms",
+    0,
+    Number.MAX_SAFE_INTEGER,
+  ],
+  [["tail", "latest", "--lines"], "--lines", 0, Number.MAX_SAFE_INTEGER],
+  [["prune", "--keep"], "--keep", 0, Number.MAX_SAFE_INTEGER],
+  [["pack", "latest", "--level"], "--level", 0, 9],
+  [["serve", "--no-open", "--port"], "--port", 0, 65535],
+];
+
+test("runlog: out-of-range numeric options are usage errors naming the option and its range", async () => {
+  const dir = await tempDir();
+  try {
+    const checked: string[] = [];
+    const refused = async (args: string[], message: RegExp) => {
+      const result = await captured([...args, "--root", dir.path]);
+      assert.equal(result.code, 2, `${args.join(" ")}: ${result.stderr}`);
+      assert.match(result.stderr, message, args.join(" "));
+      assert.match(result.stderr, /\nUsage: runlog /);
+      checked.push(args.join(" "));
+    };
+    for (const [args, option, min, max] of WHOLE_OPTIONS) {
+      const range = new RegExp(
+        `^runlog \\w+: ${option} .*: use a whole number from ${min} to ${max}\\b`,
+      );
+      const values = ["-1", "1.5", "NaN", "1e3", "0x10", "", `${max + 1}`, "99999999999999999999"];
+      if (min > 0) values.push(`${min - 1}`);
+      for (const value of values) {
+        await refused([...args.slice(0, -1), `${args.at(-1)}=${value}`], range);
+      }
+    }
+    for (const value of ["-1d", "1.5", "104249992d", "99999999999999999999s", "7 d"]) {
+      await refused(
+        ["prune", `--older-than=${value}`],
+        /--older-than .*: use a number and a unit, as in 7d, 12h, 30m, from 0s to 104249991d/,
+      );
+    }
+    for (const value of ["-5GB", "9008TB", "99999999999999999999", "1e3", "5 XB"]) {
+      await refused(
+        ["prune", `--max-size=${value}`],
+        /--max-size .*: use a size such as 5GB, 500MB or 2GiB, from 0 to 9007TB/,
+      );
+    }
+    assert.ok(checked.length >= 80, `${checked.length}`);
+  } finally {
+    await dir.remove();
+  }
+});
+
+test("runlog: numeric options take every value of their range, bounds included", () => {
+  for (const [, option, min, max] of WHOLE_OPTIONS) {
+    assert.equal(parseWhole(String(min), option), min);
+    assert.equal(parseWhole(String(max), option), max);
+    assert.equal(parseWhole(`00${min + 1}`, option), min + 1);
+  }
+  assert.equal(parseDuration("104249991d", "--older-than"), 104249991 * 86_400_000);
+  assert.equal(parseDuration("1.5h", "--older-than"), 5_400_000);
+  assert.equal(parseDuration("0s", "--older-than"), 0);
+  assert.equal(parseSize("9007TB", "--max-size"), 9007e12);
+  assert.equal(parseSize("1.5GiB", "--max-size"), 1.5 * 1024 ** 3);
+  assert.equal(parseSize("0", "--max-size"), 0);
+});
+
+test("runlog: papercuts: a missing file or root is named, help of a command, readable option errors", async () => {
+  const dir = await tempDir();
+  try {
+    const ws = adapter.make(dir.path);
+    const ctx = await RunLogContext.create(ws);
+    await ctx.close();
+    const missing = await captured(["tail", "latest", "nothere.log", "--root", dir.path]);
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /nothere\.log.*has no such file; runlog show .* lists its files/);
+    for (const command of ["list", "new", "show latest", "prune --keep 1"]) {
+      const result = await captured([...command.split(" "), "--root", "/nonexistent/root"]);
+      assert.equal(result.code, 1, command);
+      assert.match(
+        result.stderr,
+        /the workspace root '\/nonexistent\/root' is not a directory; pass --root/,
+        command,
+      );
+    }
+    const help = await captured(["help", "verify"]);
+    assert.equal(help.code, 0);
+    assert.match(help.stdout, /^Usage: runlog verify/);
+    // The overview gives each command's whole first sentence.
+    const overview = (await captured(["help"])).stdout;
+    assert.match(overview, / verify +Checks .*SHA-256, nothing missing or added\.\n/);
+    for (
+      const [args, message] of [
+        [["list", "--bogus"], /unknown option --bogus; this command takes --root, --json, --sizes/],
+        [["list", "--json=3"], /--json takes no value/],
+        [["pack", "latest", "-o"], /--output needs a value/],
+      ] as const
+    ) {
+      const result = await captured([...args]);
+      assert.equal(result.code, 2, args.join(" "));
+      assert.match(result.stderr, message);
+      assert.doesNotMatch(result.stderr, /positional argument|ERR_PARSE_ARGS/);
+    }
+  } finally {
+    await dir.remove();
+  }
+});

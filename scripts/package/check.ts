@@ -265,12 +265,38 @@ for (const file of files.filter((f) => f.endsWith(".d.ts"))) {
     if (!files.includes(target)) problems.push(`${file} imports ${spec}: no ${target}`);
   }
 }
+// JSR lists as dependencies the npm packages the published modules import
+// (through deno.json's import map); deno pack lists none.
+const dependencies: Record<string, string> = { ...packJson.dependencies };
+const jsFiles = files.filter((f) => f.endsWith(".js"));
+for (const [alias, target] of Object.entries(config.imports ?? {}) as [string, string][]) {
+  const npmSpec = /^npm:(@?[^@]+)@(.+)$/.exec(target);
+  if (npmSpec === null) continue;
+  const imported = new RegExp(`from\\s*"${alias.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}"`);
+  if (jsFiles.some((f) => imported.test(readFileSync(join(pkgDir, f), "utf8")))) {
+    dependencies[npmSpec[1]] = npmSpec[2];
+  }
+}
+// Every bare import must be a dependency, or users get ERR_MODULE_NOT_FOUND.
+for (const file of jsFiles) {
+  // Without comments: the JSDoc examples import the package by its own name.
+  const text = readFileSync(join(pkgDir, file), "utf8").replace(/\/\*[\s\S]*?\*\//g, "");
+  // An import statement or expression, not the word in a string ("from").
+  const imports = /(?:^|[\s;}])(?:from|import)\s*\(?\s*"([^".][^"\n]*)"/gm;
+  for (const [, spec] of text.matchAll(imports)) {
+    if (spec.startsWith("node:")) continue;
+    const name = spec.startsWith("@") ? spec.split("/").slice(0, 2).join("/") : spec.split("/")[0];
+    if (dependencies[name] === undefined) {
+      problems.push(`${file} imports "${spec}", which is not among the dependencies`);
+    }
+  }
+}
 const jsrJson = {
   name: NPM_NAME,
   version: packJson.version,
   homepage: `https://jsr.io/${config.name}`,
   type: "module",
-  dependencies: packJson.dependencies ?? {},
+  dependencies,
   exports: jsrExports,
   _jsr_revision: 0,
 };
@@ -384,7 +410,15 @@ function project(name: string, extra: Record<string, string> = {}): string {
   for (const [file, text] of Object.entries(extra)) writeFileSync(join(dir, file), text);
   const installed = run(
     npm,
-    ["install", "--offline", "--no-audit", "--no-fund", "--no-package-lock", "--ignore-scripts"],
+    // The package's own dependencies may need the registry (npm ci caches tarballs only).
+    [
+      "install",
+      "--prefer-offline",
+      "--no-audit",
+      "--no-fund",
+      "--no-package-lock",
+      "--ignore-scripts",
+    ],
     dir,
   );
   const manifest = join(dir, "node_modules", config.name, "package.json");
@@ -418,7 +452,10 @@ function runConsumer(tool: Tool, file: string, cwd: string): Cell {
   let args = [file, root];
   if (tool === tools.bun) args = ["--no-install", file, root];
   if (tool === tools.deno) {
-    args = ["run", `--allow-read=${root},${cwd}`, `--allow-write=${root}`, file, root];
+    // The command's own program is spawned: that needs --allow-run (and all it runs, -A).
+    args = file === "cli-program.mjs"
+      ? ["run", "-A", file, root]
+      : ["run", `--allow-read=${root},${cwd}`, `--allow-write=${root}`, file, root];
   }
   const ran = run(tool, args, cwd, 120_000);
   const result = [...(ran.out.matchAll(/^RESULT (ok|fail) (.*)$/gm))].at(-1);
@@ -456,6 +493,36 @@ const RUNTIME_ROWS: { row: string; file: string; tools: Tool[]; project: string 
     project: jsProject,
   },
   { row: "Bun, BunWorkspace", file: "bun.mjs", tools: [tools.bun], project: jsProject },
+  {
+    row: "all 8 entry points, ESM import",
+    file: "entry-points.mjs",
+    tools: [...NODES, tools.bun],
+    project: jsProject,
+  },
+  {
+    row: "all 8 entry points, ESM import",
+    file: "entry-points.mjs",
+    tools: [tools.deno],
+    project: denoProject,
+  },
+  {
+    row: "all 8 entry points, CJS require()",
+    file: "entry-points.cjs",
+    tools: NODES,
+    project: jsProject,
+  },
+  {
+    row: "runlog command from node_modules",
+    file: "cli-program.mjs",
+    tools: [...NODES, tools.bun],
+    project: jsProject,
+  },
+  {
+    row: "runlog command from node_modules",
+    file: "cli-program.mjs",
+    tools: [tools.deno],
+    project: denoProject,
+  },
   {
     row: "Deno node_modules, DenoWorkspace",
     file: "deno.mjs",

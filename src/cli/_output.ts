@@ -15,16 +15,93 @@ export interface Output {
   readonly color: boolean;
 }
 
-/** The process's own standard output and error. */
+const isClosedPipe = (error: unknown) => (error as { code?: unknown } | null)?.code === "EPIPE";
+
+// A reader that stopped reading (`runlog list | head -1`) ends the command
+// quietly with 0, as `ls | head` does; Node reports EPIPE as an 'error'
+// event, Bun throws it from write(), Deno does either.
+function closedStdout(error: unknown): void {
+  if (!isClosedPipe(error)) throw error;
+  process.exit(0);
+}
+
+let watchingPipes = false;
+
+/**
+ * The process's own standard output and error. A closed standard output
+ * ends the process at once, quietly, with exit code 0; a closed standard
+ * error is ignored.
+ */
 export function processOutput(): Output {
   const tty = process.stdout.isTTY === true;
   const noColor = (process.env.NO_COLOR ?? "") !== "";
+  if (!watchingPipes) {
+    watchingPipes = true;
+    process.stdout.on("error", closedStdout);
+    process.stderr.on("error", (error: unknown) => {
+      if (!isClosedPipe(error)) throw error;
+    });
+  }
   return {
-    out: (text) => void process.stdout.write(text),
-    err: (text) => void process.stderr.write(text),
+    out: (text) => {
+      try {
+        process.stdout.write(text);
+      } catch (error) {
+        closedStdout(error);
+      }
+    },
+    err: (text) => {
+      try {
+        process.stderr.write(text);
+      } catch (error) {
+        if (!isClosedPipe(error)) throw error;
+      }
+    },
     tty,
     color: tty && !noColor,
   };
+}
+
+// C0 controls, DEL and C1 controls (Unicode's Cc), the bidirectional
+// marks, embeddings, overrides and isolates (which reorder the text shown
+// after them: "Trojan Source"), and the line and paragraph separators.
+// deno-lint-ignore no-control-regex
+const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]/g;
+
+const SHORT_ESCAPES: Record<string, string> = { "\n": "\\n", "\r": "\\r", "\t": "\\t" };
+
+function escapeUnsafe(char: string): string {
+  const code = char.charCodeAt(0);
+  if (code < 0x80) return SHORT_ESCAPES[char] ?? `\\x${code.toString(16).padStart(2, "0")}`;
+  return `\\u{${code.toString(16)}}`;
+}
+
+/**
+ * `text` safe to print on a terminal: every control character (C0, DEL,
+ * C1), bidirectional control and line separator written as an escape
+ * (`\n`, `\t`, `\x1b`, `\x7f`, `\u{9b}`, `\u{202e}`), so that a string
+ * from disk or an archive (a command in run.json, a file name, an entry
+ * name, a lease's host) can neither move the cursor, recolour, retitle or
+ * clear the terminal, nor break the layout of a table or line. Backslashes
+ * stay as they are (Windows paths read as written).
+ *
+ * @param text Text from disk, an archive or the command line.
+ * @param keep Control characters to leave as they are: `"\t"` for log
+ *   content, `"\n"` for a stack trace.
+ */
+export function terminalSafe(text: string, keep = ""): string {
+  UNSAFE.lastIndex = 0;
+  if (!UNSAFE.test(text)) return text;
+  return text.replace(UNSAFE, (char) => keep.includes(char) ? char : escapeUnsafe(char));
+}
+
+/**
+ * A path printed alone for a script (`dir=$(runlog new)`): exact when the
+ * output is a pipe, escaped by {@linkcode terminalSafe} on a terminal, as
+ * `ls` does.
+ */
+export function printedPath(output: Output, path: string): string {
+  return output.tty ? terminalSafe(path) : path;
 }
 
 const CODES: Record<string, string> = {
@@ -45,6 +122,7 @@ export function paint(output: Output, style: keyof typeof CODES, text: string): 
 
 const STATUS_STYLE: Record<RunStatus, keyof typeof CODES> = {
   running: "cyan",
+  idle: "blue",
   succeeded: "green",
   failed: "red",
   interrupted: "yellow",
@@ -58,15 +136,7 @@ export function paintStatus(output: Output, status: RunStatus): string {
 }
 
 export { formatBytes } from "../_format_bytes.ts";
-
-/** A duration for people: "850 ms", "42 s", "3 min 5 s", "2 h 10 min". */
-export function formatDuration(ms: number): string {
-  if (ms < 1000) return `${Math.round(ms)} ms`;
-  const s = Math.floor(ms / 1000);
-  if (s < 60) return `${s} s`;
-  if (s < 3600) return `${Math.floor(s / 60)} min ${s % 60} s`;
-  return `${Math.floor(s / 3600)} h ${Math.floor((s % 3600) / 60)} min`;
-}
+export { formatDuration } from "../_format_duration.ts";
 
 // The length of text as shown: colour codes take no room.
 // deno-lint-ignore no-control-regex
@@ -83,7 +153,19 @@ export function table(output: Output, rows: string[][]): string {
   ).join("\n") + "\n";
 }
 
-/** JSON for scripts: one document, two-space indented, ending in a newline. */
+// What JSON.stringify leaves raw that a terminal may act on: DEL, C1
+// controls, bidirectional controls, line separators (C0 it escapes itself).
+const UNSAFE_IN_JSON = /[\u007f-\u009f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]/g;
+
+/**
+ * JSON for scripts: one document, two-space indented, ending in a newline.
+ * Every control character is escaped (`\u001b`, `\u009b`, `\u202e`), so
+ * that the document is safe on a terminal and parses to the same values.
+ */
 export function json(value: unknown): string {
-  return `${JSON.stringify(value, (_key, v) => typeof v === "bigint" ? String(v) : v, 2)}\n`;
+  const text = JSON.stringify(value, (_key, v) => typeof v === "bigint" ? String(v) : v, 2);
+  // Such characters occur only inside strings: escaping them keeps the values.
+  return `${
+    text.replace(UNSAFE_IN_JSON, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, "0")}`)
+  }\n`;
 }

@@ -6,22 +6,35 @@ import type { Workspace } from "../workspace.ts";
 import type { FsWorkspace } from "../fs_workspace.ts";
 import { RunId } from "../run_id.ts";
 import { RunLogError } from "../run_log_error.ts";
+import { WorkspaceError } from "../workspace_error.ts";
 import { latestRun } from "../runs/list_runs.ts";
 import { UsageError } from "./_usage.ts";
+import { workspaceScope } from "./_workspace_scope.ts";
 
 /** The runtime running the command. */
 export const RUNTIME = "Deno" in globalThis ? "deno" : "Bun" in globalThis ? "bun" : "node";
 
-/** The real workspace of this runtime at `root`. */
+/**
+ * The real workspace of this runtime at `root`, which must be a directory:
+ * a mistyped --root is named, never taken for a workspace without runs.
+ */
 export async function workspaceAt(root: string, host?: ProcessHost): Promise<FsWorkspace> {
+  // A run store given with --from: read-only, with the Workspace methods these commands use.
+  const store = workspaceScope.getStore();
+  if (store !== undefined) return store as FsWorkspace;
   const options = host === undefined ? undefined : { host };
-  if (RUNTIME === "deno") {
-    return new (await import("../adapters/deno.ts")).DenoWorkspace(root, options);
+  const ws = RUNTIME === "deno"
+    ? new (await import("../adapters/deno.ts")).DenoWorkspace(root, options)
+    : RUNTIME === "bun"
+    ? new (await import("../adapters/bun.ts")).BunWorkspace(root, options)
+    : new (await import("../adapters/node.ts")).NodeWorkspace(root, options);
+  if (!(await ws.isDir("."))) {
+    throw new WorkspaceError("not-found", "open workspace", ws.root, {
+      detail: `the workspace root '${ws.root}' is not a directory; pass --root with the ` +
+        "directory that holds .agent (your repository), or run the command there",
+    });
   }
-  if (RUNTIME === "bun") {
-    return new (await import("../adapters/bun.ts")).BunWorkspace(root, options);
-  }
-  return new (await import("../adapters/node.ts")).NodeWorkspace(root, options);
+  return ws;
 }
 
 /**

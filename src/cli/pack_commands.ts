@@ -1,7 +1,7 @@
 // runlog pack and runlog verify: a run as one verified, redacted archive.
-import { packRun } from "../pack/pack_run.ts";
+import { packRun, type PackSummary } from "../pack/pack_run.ts";
 import { verifyPack } from "../pack/verify_pack.ts";
-import { formatBytes, json, type Output, paint } from "./_output.ts";
+import { formatBytes, json, type Output, paint, table, terminalSafe } from "./_output.ts";
 import { noMore, parse, parseWhole, UsageError } from "./_usage.ts";
 import { resolveRun, workspaceAt } from "./_workspace.ts";
 
@@ -31,17 +31,23 @@ export async function pack(args: string[], output: Output): Promise<number> {
     level: { type: "string" },
     force: { type: "boolean" },
     json: { type: "boolean" },
+    "dry-run": { type: "boolean" },
+    explain: { type: "boolean" },
   });
   noMore(positionals.slice(1));
-  const level = values.level === undefined ? undefined : parseWhole(values.level, "--level");
-  if (level !== undefined && level > 9) {
-    throw new UsageError("--level: use 0 (store) to 9 (smallest)");
+  const dryRun = values["dry-run"] === true;
+  if (dryRun && values.output !== undefined) {
+    throw new UsageError("--dry-run writes no archive: leave out -o/--output");
   }
+  if (dryRun && values["no-redact"]) {
+    throw new UsageError("--dry-run shows what redaction masks: leave out --no-redact");
+  }
+  const level = values.level === undefined ? undefined : parseWhole(values.level, "--level");
   const ws = await workspaceAt(values.root ?? ".");
   const runId = await resolveRun(ws, positionals[0]);
   const progress = progressBar(output);
   const summary = await packRun(ws, runId, {
-    output: values.output ?? `run-${runId}.tar.gz`,
+    ...(dryRun ? { dryRun } : { output: values.output ?? `run-${runId}.tar.gz` }),
     redact: values["no-redact"] !== true,
     overwrite: values.force === true,
     ...(level === undefined ? {} : { level }),
@@ -53,13 +59,53 @@ export async function pack(args: string[], output: Output): Promise<number> {
     return 0;
   }
   const masked = Object.values(summary.redactions).reduce((a, b) => a + b, 0);
-  output.out(
-    `${summary.output}: ${summary.files} files, ${formatBytes(summary.bytesIn)} in, ` +
-      `${formatBytes(summary.bytesOut)} out; ${
-        values["no-redact"] ? paint(output, "yellow", "not redacted") : `${masked} secret(s) masked`
-      }${summary.live ? "; the run was live: a snapshot of what it had written" : ""}\n`,
-  );
+  const live = summary.live ? "; the run was live: a snapshot of what it had written" : "";
+  if (dryRun) {
+    output.out(
+      `run ${runId} (dry run, nothing written): ${summary.files} files, ` +
+        `${formatBytes(summary.bytesIn)} read; ${masked} secret(s) would be masked${live}\n`,
+    );
+  } else {
+    const file = terminalSafe(summary.output ?? "");
+    output.out(
+      `${file}: ${summary.files} files, ${formatBytes(summary.bytesIn)} in, ` +
+        `${formatBytes(summary.bytesOut)} out; ${
+          values["no-redact"]
+            ? paint(output, "yellow", "not redacted")
+            : `${masked} secret(s) masked`
+        }${live}\n`,
+    );
+  }
+  if (values.explain) output.out(explanation(output, summary));
   return 0;
+}
+
+/**
+ * Per file, which kinds of secret were masked and how many times (never
+ * the secrets), then what was left out: `runlog pack --explain`.
+ */
+function explanation(output: Output, summary: PackSummary): string {
+  const rows: string[][] = [];
+  for (const file of summary.manifest.files) {
+    const found = Object.entries(file.redactions ?? {}).sort((a, b) => b[1] - a[1]);
+    const what = !file.text
+      ? paint(output, "dim", "binary: archived as it is, not scanned")
+      : found.length === 0
+      ? paint(output, "dim", "nothing found")
+      : found.map(([kind, n]) => `${kind} x${n}`).join(", ");
+    rows.push([terminalSafe(file.path), formatBytes(file.size), what]);
+  }
+  const lines = [table(output, [["FILE", "SIZE", "MASKED"], ...rows])];
+  for (const skipped of summary.manifest.skipped) {
+    lines.push(`left out: ${terminalSafe(skipped.path)} (${terminalSafe(skipped.reason)})\n`);
+  }
+  if ((summary.redactions["live-tail"] ?? 0) > 0) {
+    lines.push(
+      "live-tail: the end of a file still being written (an unfinished line, the last " +
+        "characters of a streamed message) is masked, since it could be the start of a secret\n",
+    );
+  }
+  return lines.join("");
 }
 
 /** runlog verify: checks an archive against its manifest. */
@@ -71,15 +117,25 @@ export async function verify(args: string[], output: Output): Promise<number> {
     output.out(json(result));
     return result.ok ? 0 : 1;
   }
+  // The archive's name may come from a glob; entry names come from the archive.
+  const archive = terminalSafe(positionals[0]);
   if (result.ok) {
     output.out(
-      `${positionals[0]}: ${
+      `${archive}: ${
         paint(output, "green", "ok")
       }, ${result.manifest?.files.length} files match the manifest\n`,
     );
     return 0;
   }
-  output.err(`${positionals[0]}: ${paint(output, "red", "does not match its manifest")}\n`);
-  for (const problem of result.problems) output.err(`  ${problem.path ?? ""} ${problem.message}\n`);
+  // Data after the archive alone: the files match, but the file is not the pack as made.
+  const onlyAfter = result.manifest !== undefined &&
+    result.problems.every((problem) => problem.kind === "trailing-data");
+  const verdict = onlyAfter
+    ? `not ok: its ${result.manifest?.files.length} files match the manifest, but data follows the archive`
+    : "does not match its manifest";
+  output.err(`${archive}: ${paint(output, "red", verdict)}\n`);
+  for (const problem of result.problems) {
+    output.err(`  ${terminalSafe(problem.path ?? "")} ${terminalSafe(problem.message)}\n`);
+  }
   return 1;
 }

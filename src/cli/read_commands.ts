@@ -5,9 +5,10 @@ import { WorkspaceError } from "../workspace_error.ts";
 import { normalizeEntryPath } from "../_workspace_path.ts";
 import { findRunInfo, listRuns, type RunInfo } from "../runs/list_runs.ts";
 import { pruneRuns } from "../runs/prune_runs.ts";
-import { runDirOf } from "../run_log_context.ts";
+import { runDirExists, runDirOf } from "../run_log_context.ts";
 import { parsePipelineLine } from "../pipeline_line.ts";
 import type { RunId } from "../run_id.ts";
+import type { LeaseHolder } from "../lease.ts";
 import {
   formatBytes,
   formatDuration,
@@ -15,7 +16,9 @@ import {
   type Output,
   paint,
   paintStatus,
+  printedPath,
   table,
+  terminalSafe,
 } from "./_output.ts";
 import { noMore, parse, parseDuration, parseSize, parseWhole, UsageError } from "./_usage.ts";
 import { resolveRun, workspaceAt } from "./_workspace.ts";
@@ -23,6 +26,12 @@ import { resolveRun, workspaceAt } from "./_workspace.ts";
 function durationOf(run: RunInfo, now: number): string {
   const end = run.endedAt?.getTime() ?? (run.status === "running" ? now : undefined);
   return end === undefined ? "" : formatDuration(end - run.startedAt.getTime());
+}
+
+// Who holds a run, for people: its host and runtime come from the lease file.
+function holderText(holder: LeaseHolder, withRuntime = false): string {
+  const runtime = withRuntime ? `, ${terminalSafe(holder.runtime)}` : "";
+  return `pid ${holder.pid} on ${terminalSafe(holder.host)}${runtime}`;
 }
 
 function runJson(run: RunInfo, root: string) {
@@ -53,8 +62,16 @@ export async function list(args: string[], output: Output): Promise<number> {
     output.out(json({ runs: runs.map((r) => runJson(r, ws.root)), skipped }));
     return 0;
   }
+  if (skipped.length > 0) {
+    const incomplete = skipped.filter((entry) => entry.incomplete !== undefined).length;
+    output.err(
+      `${skipped.length} entr${skipped.length === 1 ? "y" : "ies"} of .agent not listed` +
+        `${incomplete > 0 ? ` (${incomplete} incomplete run${incomplete === 1 ? "" : "s"})` : ""}` +
+        "; --json lists them with the reasons\n",
+    );
+  }
   if (runs.length === 0) {
-    output.err(`no runs in ${ws.root}/.agent\n`);
+    output.err(`no runs in ${terminalSafe(ws.root)}/.agent\n`);
     return 0;
   }
   const now = Date.now();
@@ -68,12 +85,12 @@ export async function list(args: string[], output: Output): Promise<number> {
   ]];
   for (const run of runs) {
     rows.push([
-      run.id,
+      terminalSafe(run.id),
       paintStatus(output, run.status),
       run.startedAt.toISOString().replace("T", " ").slice(0, 19),
       durationOf(run, now),
       ...(values.sizes ? [formatBytes(run.bytes ?? 0)] : []),
-      run.holder === undefined ? "" : `pid ${run.holder.pid} on ${run.holder.host}`,
+      run.holder === undefined ? "" : holderText(run.holder),
     ]);
   }
   output.out(table(output, rows));
@@ -120,19 +137,24 @@ export async function show(args: string[], output: Output): Promise<number> {
   }
   const m = run.metadata;
   const duration = durationOf(run, Date.now());
+  // Every string below but the painted words and dates comes from disk.
   const lines = [
-    `${paint(output, "bold", "run")}       ${run.id}`,
+    `${paint(output, "bold", "run")}       ${terminalSafe(run.id)}`,
     `status    ${paintStatus(output, run.status)}${
-      run.holder ? ` (pid ${run.holder.pid} on ${run.holder.host}, ${run.holder.runtime})` : ""
+      run.holder ? ` (${holderText(run.holder, true)})` : ""
     }`,
-    `directory ${ws.root}/${run.dir}`,
+    `directory ${terminalSafe(`${ws.root}/${run.dir}`)}`,
     `started   ${run.startedAt.toISOString()}`,
     ...(run.endedAt ? [`ended     ${run.endedAt.toISOString()}`] : []),
     ...(duration ? [`duration  ${duration}`] : []),
     ...(m
-      ? [`command   ${m.command}`, `version   ${m.ralphVersion}`, `repo      ${m.repoRoot}`]
+      ? [
+        `command   ${terminalSafe(m.command)}`,
+        `version   ${terminalSafe(m.ralphVersion)}`,
+        `repo      ${terminalSafe(m.repoRoot)}`,
+      ]
       : []),
-    ...(run.problem ? [`run.json  ${paint(output, "yellow", run.problem)}`] : []),
+    ...(run.problem ? [`run.json  ${paint(output, "yellow", terminalSafe(run.problem))}`] : []),
     `size      ${formatBytes(run.bytes ?? 0)}`,
     "",
   ];
@@ -142,19 +164,19 @@ export async function show(args: string[], output: Output): Promise<number> {
     m.sessions.forEach((s, i) =>
       rows.push([
         `${i + 1}${s.resume ? " (resume)" : ""}${s.recreated ? " (recreated)" : ""}`,
-        s.startedAtUtc,
-        s.endedAtUtc ?? "",
-        s.status ?? "",
+        ...[s.startedAtUtc, s.endedAtUtc, s.status].map((text) => terminalSafe(text ?? "")),
         s.pid === undefined ? "" : String(s.pid),
-        s.host ?? "",
-        s.command ?? "",
+        ...[s.host, s.command].map((text) => terminalSafe(text ?? "")),
       ])
     );
     output.out("\n" + table(output, rows));
   }
   output.out(
     "\n" +
-      table(output, [["FILE", "SIZE"], ...contents.map((f) => [f.path, formatBytes(f.bytes)])]),
+      table(output, [
+        ["FILE", "SIZE"],
+        ...contents.map((f) => [terminalSafe(f.path), formatBytes(f.bytes)]),
+      ]),
   );
   return 0;
 }
@@ -181,7 +203,7 @@ export async function path(args: string[], output: Output): Promise<number> {
   const target = positionals[1] === undefined
     ? runDirOf(runId)
     : runFile(runId, positionals[1], "");
-  output.out(`${ws.root}/${target}\n`);
+  output.out(`${printedPath(output, `${ws.root}/${target}`)}\n`);
   return 0;
 }
 
@@ -211,6 +233,15 @@ function render(output: Output, line: string): string {
   }
 }
 
+// A log line as printed: exact into a pipe (the user's own data, as cat
+// prints it), with every control character but the tab escaped on a
+// terminal, so that a hostile log cannot rewrite the screen. There the
+// carriage return of a Windows line end is left out: it would show nothing.
+function shownLine(output: Output, line: string): string {
+  if (!output.tty) return render(output, line);
+  return render(output, terminalSafe(line.endsWith("\r") ? line.slice(0, -1) : line, "\t"));
+}
+
 async function sizeOrZero(ws: Workspace, file: string): Promise<number> {
   try {
     return await ws.fileSize(file);
@@ -231,14 +262,14 @@ export async function tail(args: string[], output: Output): Promise<number> {
     lines: { type: "string", short: "n" },
   });
   noMore(positionals.slice(2));
-  const ws = await workspaceAt(values.root ?? ".");
-  const runId = await resolveRun(ws, positionals[0]);
-  const file = runFile(runId, positionals[1], "pipeline.log");
   const count = values.lines === undefined
     ? 10
     : values.lines === "all"
     ? Infinity
     : parseWhole(values.lines, "--lines");
+  const ws = await workspaceAt(values.root ?? ".");
+  const runId = await resolveRun(ws, positionals[0]);
+  const file = runFile(runId, positionals[1], "pipeline.log");
   let stopped = false;
   const stop = () => (stopped = true);
   process.on("SIGINT", stop);
@@ -246,6 +277,12 @@ export async function tail(args: string[], output: Output): Promise<number> {
     const decoder = new TextDecoder();
     let offset = 0;
     let pending = "";
+    // A file that may still come is waited for; one that is not there is named.
+    if (!values.follow && !(await ws.exists(file))) {
+      throw new WorkspaceError("not-found", "tail", file, {
+        detail: `run '${runId}' has no such file; runlog show ${runId} lists its files`,
+      });
+    }
     // The last lines first: read back from the end, no more than needed.
     const size = await sizeOrZero(ws, file);
     if (count !== Infinity) {
@@ -267,12 +304,12 @@ export async function tail(args: string[], output: Output): Promise<number> {
     const emit = (text: string) => {
       const lines = (pending + text).split("\n");
       pending = lines.pop()!;
-      for (const line of lines) output.out(`${render(output, line)}\n`);
+      for (const line of lines) output.out(`${shownLine(output, line)}\n`);
     };
     const drain = async () => {
       const now = await sizeOrZero(ws, file);
       if (now < offset) {
-        output.err(`runlog: ${file} was truncated; reading it from the start\n`);
+        output.err(`runlog: ${terminalSafe(file)} was truncated; reading it from the start\n`);
         offset = 0;
         pending = "";
       }
@@ -285,28 +322,60 @@ export async function tail(args: string[], output: Output): Promise<number> {
     };
     await drain();
     if (!values.follow) {
-      if (pending !== "") output.out(`${render(output, pending)}\n`);
+      if (pending !== "") output.out(`${shownLine(output, pending)}\n`);
       return 0;
     }
     let checked = 0;
-    while (!stopped) {
-      await sleep(POLL_MS);
+    let code = 0;
+    for (let first = true; !stopped; first = false) {
+      if (!first) await sleep(POLL_MS);
+      // Gone: nothing more can come (a prune, or rm -r).
+      if (!(await runDirExists(ws, runDirOf(runId)))) {
+        output.err(`runlog: run '${runId}' was removed while it was followed\n`);
+        code = TAIL_REMOVED;
+        break;
+      }
       await drain();
-      // The run ends when its last session has ended and nobody holds it.
-      if (Date.now() - checked > 1000) {
-        checked = Date.now();
-        const run = await findRunInfo(ws, runId);
-        if (run !== undefined && run.status !== "running" && run.endedAt !== undefined) {
-          await drain();
-          break;
-        }
+      if (Date.now() - checked < 1000) continue;
+      checked = Date.now();
+      const ending = endOfFollow(await findRunInfo(ws, runId));
+      if (ending !== undefined) {
+        await drain();
+        if (ending.note !== undefined) output.err(`runlog: run '${runId}' ${ending.note}\n`);
+        code = ending.code;
+        break;
       }
     }
-    if (pending !== "") output.out(`${render(output, pending)}\n`);
-    return 0;
+    if (pending !== "") output.out(`${shownLine(output, pending)}\n`);
+    return code;
   } finally {
     process.off("SIGINT", stop);
   }
+}
+
+/** `tail -f`'s exit code when the run crashed (its holder died). */
+export const TAIL_CRASHED = 3;
+/** `tail -f`'s exit code when nobody holds the run, between two runlog commands. */
+export const TAIL_IDLE = 4;
+/** `tail -f`'s exit code when the run's directory went away. */
+export const TAIL_REMOVED = 5;
+
+// Whether following a run ends now, with which code: its end (0), a crash,
+// idleness; a run of unknown state (the Rust tool's) is followed on.
+function endOfFollow(run: RunInfo | undefined): { code: number; note?: string } | undefined {
+  if (run === undefined) return { code: TAIL_REMOVED, note: "was removed while it was followed" };
+  if (run.status === "crashed") {
+    return { code: TAIL_CRASHED, note: "crashed: its holder died without closing it" };
+  }
+  if (run.status === "idle") {
+    return {
+      code: TAIL_IDLE,
+      note: "is idle: no process holds it now (between two runlog commands); follow it again " +
+        "when it continues",
+    };
+  }
+  if (run.status !== "running" && run.endedAt !== undefined) return { code: 0 };
+  return undefined;
 }
 
 /** runlog prune: deletes runs by a policy, never a live or pinned one. */
@@ -326,8 +395,7 @@ export async function prune(args: string[], output: Output): Promise<number> {
   ) {
     throw new UsageError("give a policy: --keep N, --older-than 7d or --max-size 5GB");
   }
-  const ws = await workspaceAt(values.root ?? ".");
-  const result = await pruneRuns(ws, {
+  const policy = {
     ...(values.keep === undefined ? {} : { keep: parseWhole(values.keep, "--keep") }),
     ...(values["older-than"] === undefined
       ? {}
@@ -335,23 +403,31 @@ export async function prune(args: string[], output: Output): Promise<number> {
     ...(values["max-size"] === undefined
       ? {}
       : { maxTotalBytes: parseSize(values["max-size"], "--max-size") }),
-    dryRun: values["dry-run"] === true,
-  });
+  };
+  const ws = await workspaceAt(values.root ?? ".");
+  const result = await pruneRuns(ws, { ...policy, dryRun: values["dry-run"] === true });
   if (values.json) {
     output.out(json(result));
     return 0;
   }
   const verb = result.dryRun ? "would delete" : "deleted";
   const rows = [["RUN", "", "WHY"]];
-  for (const r of result.deleted) rows.push([r.id, paint(output, "red", verb), r.reason]);
-  for (const r of result.kept) rows.push([r.id, paint(output, "green", "kept"), r.reason]);
+  for (const r of result.deleted) {
+    rows.push([terminalSafe(r.id), paint(output, "red", verb), terminalSafe(r.reason)]);
+  }
+  for (const r of result.kept) {
+    rows.push([terminalSafe(r.id), paint(output, "green", "kept"), terminalSafe(r.reason)]);
+  }
+  for (const r of result.skipped) {
+    rows.push([terminalSafe(r.path), paint(output, "yellow", "skipped"), terminalSafe(r.reason)]);
+  }
   if (rows.length > 1) output.out(table(output, rows));
   const freed = result.deleted.reduce((sum, r) => sum + (r.bytes ?? 0), 0);
   output.out(
     `${result.deleted.length} run(s) ${verb}${freed > 0 ? `, ${formatBytes(freed)}` : ""}; ` +
       `${result.kept.length} kept${
         result.cleaned.length ? `; ${result.cleaned.length} leftover(s) cleaned` : ""
-      }\n`,
+      }${result.skipped.length ? `; ${result.skipped.length} skipped` : ""}\n`,
   );
   return 0;
 }

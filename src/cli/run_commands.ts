@@ -1,17 +1,17 @@
 // The commands a shell loop drives a run with: new, log, event, close.
 // `new` takes the run's lease for the shell (the command's parent, or
-// --owner), without a heartbeat: the lease lasts while the shell lives. The
-// other commands act for the same process and share that lease.
-import type { Output } from "./_output.ts";
+// --owner), without a heartbeat: the lease lasts while the shell lives.
+// `event` and `close` act for the same shell: each takes the lease from it
+// for its own duration (see _command_lease.ts); `log` needs no lease.
+import { type Output, printedPath } from "./_output.ts";
 import { RunLogContext } from "../run_log_context.ts";
-import { RunLogError } from "../run_log_error.ts";
 import { PipelineLogger } from "../pipeline_logger.ts";
 import type { PipelineLevel } from "../pipeline_logger.ts";
 import { EventLoopLogger } from "../event_loop_logger.ts";
 import { END_STATUSES, isEndStatus } from "../run_metadata.ts";
-import { describeHolder, inspectLease } from "../lease.ts";
+import { withCommandLease } from "./_command_lease.ts";
 import { noMore, parse, parseWhole, UsageError } from "./_usage.ts";
-import { parentPid, resolveRun, workspaceFor } from "./_workspace.ts";
+import { parentPid, resolveRun, workspaceAt, workspaceFor } from "./_workspace.ts";
 
 const OWNER = {
   root: { type: "string" },
@@ -38,7 +38,7 @@ export async function newRun(args: string[], output: Output): Promise<number> {
       ...(values.version === undefined ? {} : { version: values.version }),
     },
   });
-  output.out(`${ws.root}/${ctx.runDir}\n`);
+  output.out(`${printedPath(output, `${ws.root}/${ctx.runDir}`)}\n`);
   return 0;
 }
 
@@ -52,15 +52,22 @@ async function attachFor(
   return await RunLogContext.attach(ws, await resolveRun(ws, name));
 }
 
-// Refuses, with who holds the run, when the owner does not.
-async function requireLease(ctx: RunLogContext, what: string): Promise<void> {
-  if (ctx.holdsLease) return;
-  const lease = await inspectLease(ctx.workspace, ctx.runDir);
-  const holder = lease.state === "live"
-    ? `it is held by ${describeHolder(lease.holder)}; pass --owner ${lease.holder.pid} if this ` +
-      "command acts for that process"
-    : "no live process holds it; resume it from code, or create a new run with runlog new";
-  throw new RunLogError("lease-held", `cannot ${what} run '${ctx.runId}': ${holder}`);
+// Runs `work` with the run's lease, taken for this command on behalf of
+// the owner. Called once the options are checked: a usage error touches nothing.
+async function withLease<T>(
+  values: { root?: string; owner?: string },
+  name: string | undefined,
+  what: string,
+  work: (ctx: RunLogContext) => Promise<T>,
+  handBack = true,
+): Promise<T> {
+  const owner = ownerOf(values.owner);
+  const ws = await workspaceAt(values.root ?? ".");
+  if (ws.host!.isAlive(owner) === false) {
+    throw new UsageError(`--owner ${owner}: no such process on this host`);
+  }
+  const runId = await resolveRun(ws, name);
+  return await withCommandLease(ws, runId, owner, what, work, handBack);
 }
 
 const LEVELS = ["INFO", "OK", "WARN", "ERROR", "STEP"];
@@ -106,22 +113,27 @@ export async function event(args: string[], output: Output): Promise<number> {
     if (eq < 1) throw new UsageError(`--ctx ${JSON.stringify(pair)}: use key=value`);
     return [pair.slice(0, eq), pair.slice(eq + 1)];
   });
-  const ctx = await attachFor(values, positionals[0]);
-  await requireLease(ctx, "write the event loop log of");
-  const logger = await EventLoopLogger.open(ctx);
-  try {
-    const seq = await logger.logEffect({
-      phase: phase!,
-      effect: effect!,
-      event: event!,
-      extra: values.extra ?? [],
-      context,
-      durationMs,
-    });
-    output.out(`${seq}\n`);
-  } finally {
-    await logger.close();
-  }
+  const seq = await withLease(
+    values,
+    positionals[0],
+    "write the event loop log of",
+    async (ctx) => {
+      const logger = await EventLoopLogger.open(ctx);
+      try {
+        return await logger.logEffect({
+          phase: phase!,
+          effect: effect!,
+          event: event!,
+          extra: values.extra ?? [],
+          context,
+          durationMs,
+        });
+      } finally {
+        await logger.close();
+      }
+    },
+  );
+  output.out(`${seq}\n`);
   return 0;
 }
 
@@ -133,8 +145,12 @@ export async function close(args: string[]): Promise<number> {
   if (status !== undefined && !isEndStatus(status)) {
     throw new UsageError(`--status ${status}: use one of ${END_STATUSES.join(", ")}`);
   }
-  const ctx = await attachFor(values, positionals[0]);
-  await requireLease(ctx, "close");
-  await ctx.close(status === undefined ? {} : { status });
+  await withLease(
+    values,
+    positionals[0],
+    "close",
+    (ctx) => ctx.close(status === undefined ? {} : { status }),
+    false,
+  );
   return 0;
 }
