@@ -5,18 +5,21 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { mkdir, readdir, readFile, stat, symlink, writeFile } from "node:fs/promises";
+import { mkdir, readdir, readFile, rm, stat, symlink, truncate, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import {
   EventLoopLogger,
+  EventLoopTrace,
   formatEventLoopLine,
   MemoryHost,
   MemoryWorkspace,
   parseEventLoopLine,
   PipelineLogger,
   RunLogContext,
+  RunLogError,
   type Workspace,
+  WorkspaceError,
 } from "../mod.ts";
 import {
   createViewer,
@@ -26,16 +29,18 @@ import {
   writeReport,
 } from "../src/viewer/mod.ts";
 import { tokensEqual } from "../src/viewer/_auth.ts";
+import { failureResponse } from "../src/viewer/_http.ts";
 import { readTimeline } from "../src/viewer/_timeline.ts";
 import { makeMasker } from "../src/viewer/_redacted_read.ts";
 import { writeViewerRun } from "./fixtures/viewer_run.ts";
+import { startServer, stopServer } from "./fixtures/viewer_harness.ts";
 import { spyWorkspace } from "./_spy.ts";
 import { throwsRunLog } from "./_assert.ts";
 import { nativeAdapter, runtime, tempDir } from "./_runtime.ts";
 import { runlog, runlogCommand } from "./_processes.ts";
 
 const adapter = await nativeAdapter();
-const RUST = fileURLToPath(new URL("../../shared/fixtures/ralph-rust/", import.meta.url));
+const RUST = fileURLToPath(new URL("./fixtures/ralph-rust/", import.meta.url));
 const BASE = "http://127.0.0.1:9";
 // A fake OpenAI project key, made at run time so that no key-shaped literal sits in the source.
 const KEY = ["sk", "proj", "Ab3dE5fG7hJ9kL1mN2pQ4rS6tU8vW0xYz_Ab3dE5fG7hJ9kL1mN2pQ4rS6tU8vW0"].join(
@@ -153,47 +158,94 @@ async function plantedRun(ws: Workspace) {
   return ctx.runId.toString();
 }
 
+/** The session cookie of a `Set-Cookie` header: its name, value and attributes. */
+function sessionOf(setCookie: string | null) {
+  const match = /^(runlog_(\d+)_[0-9a-f]{8})=([\w-]{43}); Path=\/; HttpOnly; SameSite=Strict$/
+    .exec(setCookie ?? "");
+  assert.ok(match, `a session cookie: ${setCookie}`);
+  return { name: match[1], port: match[2], value: match[3], pair: `${match[1]}=${match[3]}` };
+}
+
 test("viewer: every request needs the token; a wrong one is refused with 403", async () => {
   const ws = new MemoryWorkspace();
-  await writeViewerRun(ws, { effects: 5, status: "succeeded" });
+  const { runId } = await writeViewerRun(ws, { effects: 5, status: "succeeded" });
   const viewer = createViewer(ws);
   assert.ok(viewer.token.length >= 43, "256 random bits");
   assert.notEqual(createViewer(ws).token, viewer.token);
-  const wrong = viewer.token.slice(0, -1) + (viewer.token.endsWith("A") ? "B" : "A");
-  for (
-    const [what, init, path] of [
-      ["no token", {}, "/api/runs"],
-      ["no token, page", {}, "/"],
-      ["no token, unknown path", {}, "/etc/passwd"],
-      ["wrong header", { headers: { "X-Runlog-Token": wrong } }, "/api/runs"],
-      ["short header", { headers: { "X-Runlog-Token": viewer.token.slice(0, 10) } }, "/api/runs"],
-      ["wrong cookie", { headers: { Cookie: `${viewer.cookieName}=${wrong}` } }, "/api/runs"],
-      ["other cookie", { headers: { Cookie: `runlog_other=${viewer.token}` } }, "/api/runs"],
-      ["wrong query", {}, `/api/runs?token=${wrong}`],
-      ["empty query", {}, "/api/runs?token="],
-      ["POST without token", { method: "POST" }, "/api/runs"],
-    ] as const
-  ) {
-    const response = await viewer(new Request(BASE + path, init as RequestInit));
-    assert.equal(response.status, 403, what);
-    assert.equal(response.headers.get("X-Content-Type-Options"), "nosniff", what);
-    assert.equal(response.headers.get("Access-Control-Allow-Origin"), null, what);
-    assert.match((await response.json()).error, /token/);
-  }
-  // The printed URL: the token in the query sets a cookie and redirects to drop it.
+  // The printed URL: the token in the query sets a session cookie and redirects to drop it.
   const first = await viewer(new Request(`${BASE}/?token=${viewer.token}`));
   assert.equal(first.status, 303);
   assert.equal(first.headers.get("Location"), "/");
-  const cookie = first.headers.get("Set-Cookie")!;
-  assert.match(
-    cookie,
-    new RegExp(`^${viewer.cookieName}=${viewer.token}; Path=/; HttpOnly; SameSite=Strict$`),
+  const session = sessionOf(first.headers.get("Set-Cookie"));
+  assert.equal(session.port, "9", "the cookie is named after the port");
+  assert.notEqual(session.value, viewer.token);
+  assert.ok(!first.headers.get("Set-Cookie")!.includes(viewer.token), "the token is not in it");
+  const deeper = await viewer(
+    new Request(`${BASE}/run/${runId}?token=${viewer.token}&tab=trace`),
   );
-  const page = await viewer(new Request(`${BASE}/`, { headers: { Cookie: cookie.split(";")[0] } }));
+  assert.equal(deeper.status, 303);
+  assert.equal(deeper.headers.get("Location"), `/run/${runId}?tab=trace`, "the rest is kept");
+  assert.equal(sessionOf(deeper.headers.get("Set-Cookie")).pair, session.pair, "one per port");
+  const page = await viewer(new Request(`${BASE}/`, { headers: { Cookie: session.pair } }));
   assert.equal(page.status, 200);
   assert.equal(page.headers.get("Content-Type"), "text/html; charset=utf-8");
-  const api = await viewer(new Request(`${BASE}/api/runs?token=${viewer.token}`));
-  assert.equal(api.status, 200, "the API takes the token in the query without redirecting");
+  const api = await viewer(
+    new Request(`${BASE}/api/runs`, { headers: { Cookie: `a=b; ${session.pair}; c=d` } }),
+  );
+  assert.equal(api.status, 200, "the cookie among others");
+
+  const wrong = viewer.token.slice(0, -1) + (viewer.token.endsWith("A") ? "B" : "A");
+  const otherPort = "http://127.0.0.1:10";
+  const otherName = session.name.replace("_9_", "_10_");
+  for (
+    const [what, init, url] of [
+      ["no token", {}, `${BASE}/api/runs`],
+      ["no token, page", {}, `${BASE}/`],
+      ["no token, unknown path", {}, `${BASE}/etc/passwd`],
+      ["wrong header", { headers: { "X-Runlog-Token": wrong } }, `${BASE}/api/runs`],
+      [
+        "short header",
+        { headers: { "X-Runlog-Token": viewer.token.slice(0, 10) } },
+        `${BASE}/api/runs`,
+      ],
+      ["wrong cookie", { headers: { Cookie: `${session.name}=${wrong}` } }, `${BASE}/api/runs`],
+      [
+        "the token as the cookie",
+        { headers: { Cookie: `${session.name}=${viewer.token}` } },
+        `${BASE}/api/runs`,
+      ],
+      ["other cookie", { headers: { Cookie: `runlog_other=${viewer.token}` } }, `${BASE}/api/runs`],
+      [
+        "the cookie's value as the token header",
+        { headers: { "X-Runlog-Token": session.value } },
+        `${BASE}/api/runs`,
+      ],
+      ["the cookie's value as the token", {}, `${BASE}/api/runs?token=${session.value}`],
+      ["the cookie on another port", { headers: { Cookie: session.pair } }, `${otherPort}/`],
+      [
+        "its value under that port's name",
+        { headers: { Cookie: `${otherName}=${session.value}` } },
+        `${otherPort}/api/runs`,
+      ],
+      ["wrong query", {}, `${BASE}/api/runs?token=${wrong}`],
+      ["empty query", {}, `${BASE}/api/runs?token=`],
+      ["POST without token", { method: "POST" }, `${BASE}/api/runs`],
+    ] as const
+  ) {
+    const response = await viewer(new Request(url, init as RequestInit));
+    assert.equal(response.status, 403, what);
+    assert.equal(response.headers.get("X-Content-Type-Options"), "nosniff", what);
+    assert.equal(response.headers.get("Access-Control-Allow-Origin"), null, what);
+    assert.equal(response.headers.get("Set-Cookie"), null, what);
+    assert.match((await response.json()).error, /token/);
+  }
+  // The same viewer on another port: a session of its own there.
+  const there = await viewer(new Request(`${otherPort}/?token=${viewer.token}`));
+  const second = sessionOf(there.headers.get("Set-Cookie"));
+  assert.equal(second.name, otherName);
+  assert.notEqual(second.value, session.value);
+  const query = await viewer(new Request(`${BASE}/api/runs?token=${viewer.token}`));
+  assert.equal(query.status, 200, "the API takes the token in the query without redirecting");
   // Other methods are refused, even with the token; nothing is writable.
   const post = await get(viewer, "/api/runs", { method: "POST" });
   assert.equal(post.status, 405);
@@ -214,6 +266,37 @@ test("viewer: tokens are compared byte by byte over their whole length", () => {
   assert.equal(tokensEqual("a".repeat(86), token), false, "a repeat of it");
   assert.equal(tokensEqual(undefined as unknown as string, token), false);
   assert.equal(tokensEqual("x".repeat(10_000), token), false, "oversized input");
+});
+
+test("viewer: failureResponse() maps every error code to its HTTP status", async () => {
+  for (
+    const [error, status] of [
+      [new WorkspaceError("not-found", "read", "a.log"), 404],
+      [new WorkspaceError("invalid-path", "read", "../a"), 400],
+      [new WorkspaceError("symlink", "read", "a.log"), 403],
+      [new WorkspaceError("hard-link", "read", "a.log"), 403],
+      [new WorkspaceError("not-a-regular-file", "read", "a.log"), 403],
+      [new WorkspaceError("too-large", "read", "a.log"), 413],
+      [new WorkspaceError("too-many-open-files", "read", "a.log"), 503],
+      [new WorkspaceError("io", "read", "a.log"), 500],
+      [new RunLogError("not-found", "no run"), 404],
+      [new RunLogError("invalid-run-id", "bad id"), 404],
+      [new RunLogError("invalid-argument", "bad option"), 400],
+      [new RunLogError("lease-held", "held"), 409],
+      [new Error("surprise"), 500],
+    ] as const
+  ) {
+    const response = failureResponse(error);
+    assert.equal(response.status, status, error.message);
+    assert.deepEqual(
+      await response.json(),
+      {
+        error: error instanceof WorkspaceError || error instanceof RunLogError
+          ? error.message
+          : "unexpected error: surprise",
+      },
+    );
+  }
 });
 
 test("viewer: responses carry a strict CSP and no CORS; the page allows only its own script and style", async () => {
@@ -504,6 +587,19 @@ test("viewer: the JSON API lists runs, a run, its timeline, log pages, trace, an
   assert.equal(trace.present, true);
   assert.equal(trace.final.reason, "unrecoverable_handler_error");
   assert.ok(trace.entries.length > 10);
+  assert.equal(trace.earlier, undefined);
+  // A resumed session that crashes again keeps the first dump beside its own.
+  const resumed = await RunLogContext.resume(ws, b.runId, { force: true });
+  const second = new EventLoopTrace(resumed);
+  second.push({ event: "again" });
+  await second.dump("panic");
+  await resumed.close({ status: "failed" });
+  const both = await json(viewer, `/api/runs/${b.runId}/trace`);
+  assert.equal(both.final.reason, "panic");
+  assert.deepEqual(
+    both.earlier.map((d: { path: string; final: { reason: string } }) => [d.path, d.final.reason]),
+    [["event_loop_trace.1.jsonl", "unrecoverable_handler_error"]],
+  );
   assert.equal((await json(viewer, `/api/runs/${a.runId}/trace`)).present, false);
 
   const compare = await json(viewer, `/api/compare?a=${a.runId}&b=${b.runId}`);
@@ -761,7 +857,9 @@ test("viewer: the report of a 100,000-effect run with a 24 MB log stays small an
     report.notes.join("\n"),
     /pipeline\.log is 24 MB: this report holds its first 500 and last 2,000 entries/,
   );
-  assert.match(report.notes.join("\n"), /only the last 200 lines/);
+  // Over the budget (the pipeline log alone is 24 MB): a long agent log by its end.
+  assert.match(report.notes.join("\n"), /only the last 262 kB are included: agents\/dev_1\.log/);
+  assert.match(report.notes.join("\n"), /runlog pack .* writes every file/);
   assert.ok(report.html.includes("of pipeline.log not included in this report"));
 });
 
@@ -782,9 +880,12 @@ test("viewer: pages of a 64 MB log read bounded bytes, at any position and with 
   const budget = (what: string, limit: number) => {
     const read = spy.bytesRead();
     assert.ok(read < limit, `${what}: read ${read} bytes`);
+    // (run.json and the lease are read whole: whether the run is live decides how its tail shows.)
     assert.ok(
-      !spy.calls.some((c) => c.startsWith("read(") || c.startsWith("readBytes(")),
-      "no whole-file read",
+      !spy.calls.some((c) =>
+        (c.startsWith("read(") || c.startsWith("readBytes(")) && c.includes("pipeline.log")
+      ),
+      "no whole-file read of the log",
     );
     spy.calls.length = 0;
   };
@@ -921,6 +1022,178 @@ test(
   },
 );
 
+test(
+  `viewer (${runtime}): a session cookie is worth nothing on another port, to another viewer, or as the token`,
+  { skip: NET_SKIP },
+  async () => {
+    const dir = await tempDir();
+    const ws = adapter.make(dir.path);
+    await writeViewerRun(ws, { effects: 3, status: "succeeded" });
+    const viewer = createViewer(ws);
+    const servers = [
+      await serveViewer(viewer),
+      // Another viewer given the same token, and the same viewer on a second port.
+      await serveViewer(createViewer(ws, { token: viewer.token })),
+      await serveViewer(viewer),
+    ];
+    const [first, ...others] = servers;
+    try {
+      const landing = await fetch(first.openUrl, { redirect: "manual" });
+      assert.equal(landing.status, 303);
+      assert.equal(landing.headers.get("Location"), "/");
+      await landing.body?.cancel();
+      const setCookie = landing.headers.get("Set-Cookie");
+      const session = sessionOf(setCookie);
+      assert.equal(session.port, String(first.port));
+      assert.ok(!setCookie!.includes(viewer.token), "the cookie does not hold the token");
+      const status = async (url: string, headers: Record<string, string>) => {
+        const response = await fetch(url, { headers });
+        await response.body?.cancel();
+        return response.status;
+      };
+      assert.equal(await status(`${first.url}api/runs`, { Cookie: session.pair }), 200);
+      for (const server of others) {
+        const renamed = session.name.replace(`_${first.port}_`, `_${server.port}_`);
+        assert.equal(await status(`${server.url}api/runs`, { Cookie: session.pair }), 403);
+        assert.equal(
+          await status(`${server.url}api/runs`, { Cookie: `${renamed}=${session.value}` }),
+          403,
+          "the value under the other port's name",
+        );
+        assert.equal(
+          await status(`${server.url}api/runs`, { "X-Runlog-Token": viewer.token }),
+          200,
+        );
+      }
+      for (const server of servers) {
+        assert.equal(
+          await status(`${server.url}api/runs`, { "X-Runlog-Token": session.value }),
+          403,
+        );
+        assert.equal(await status(`${server.url}api/runs?token=${session.value}`, {}), 403);
+      }
+    } finally {
+      for (const server of servers) await server.close();
+      await dir.remove();
+    }
+  },
+);
+
+test(
+  `viewer (${runtime}): every API route answers 404 naming a run that does not exist`,
+  { skip: NET_SKIP },
+  async () => {
+    const dir = await tempDir();
+    const empty = await tempDir();
+    const ws = adapter.make(dir.path);
+    const { runId } = await writeViewerRun(ws, { effects: 3, status: "succeeded" });
+    const missing = "2020-01-01_00-00-00.000Z";
+    const routes = [
+      `api/runs/${missing}`,
+      `api/runs/${missing}/files`,
+      `api/runs/${missing}/trace`,
+      `api/runs/${missing}/timeline`,
+      `api/runs/${missing}/timeline?from=10`,
+      `api/runs/${missing}/lines?path=pipeline.log`,
+      `api/runs/${missing}/lines?path=agents/dev_1.log&dir=forward&at=0`,
+      `api/runs/${missing}/raw?path=pipeline.log`,
+      `api/runs/${missing}/live`,
+      `api/runs/${missing}/live?path=agents/dev_1.log`,
+      `api/compare?a=${missing}&b=${runId}`,
+      `api/compare?a=${runId}&b=${missing}`,
+    ];
+    const viewer = createViewer(ws);
+    // A workspace with runs, and one without even .agent.
+    const servers = [
+      await serveViewer(viewer),
+      await serveViewer(createViewer(adapter.make(empty.path), { token: viewer.token })),
+    ];
+    try {
+      for (const [i, server] of servers.entries()) {
+        // Where no run exists at all, a compare names whichever it looks for first.
+        for (const route of i === 0 ? routes : routes.filter((r) => !r.includes(runId))) {
+          const response = await fetch(server.url + route, {
+            headers: { "X-Runlog-Token": viewer.token },
+          });
+          const what = `${server.url}${route}`;
+          assert.equal(response.status, 404, what);
+          assert.equal(
+            response.headers.get("Content-Type"),
+            "application/json; charset=utf-8",
+            what,
+          );
+          assert.match((await response.json()).error, new RegExp(`no run '${missing}'`), what);
+        }
+      }
+    } finally {
+      for (const server of servers) await server.close();
+      await dir.remove();
+      await empty.remove();
+    }
+  },
+);
+
+test(
+  `runlog serve (${runtime}): a file removed or truncated while it downloads cuts the download short, quietly`,
+  { timeout: 60_000, skip: NET_SKIP },
+  async () => {
+    const dir = await tempDir();
+    const ws = adapter.make(dir.path);
+    const { runId, runDir } = await writeViewerRun(ws, { effects: 3, status: "succeeded" });
+    // Far more than the sockets between server and client hold.
+    const size = 24 * 1024 * 1024;
+    const line = `${"x".repeat(99)}\n`;
+    const vanish = {
+      "removed.log": (path: string) => rm(path),
+      "truncated.log": (path: string) => truncate(path, 1000),
+    };
+    for (const name of Object.keys(vanish)) {
+      await writeFile(join(dir.path, runDir, "agents", name), line.repeat(size / line.length));
+    }
+    const { child, url } = await startServer(runtime, dir.path);
+    let stderr = "";
+    child.stderr!.on("data", (chunk) => (stderr += chunk));
+    try {
+      const headers = { "X-Runlog-Token": url.split("token=")[1] };
+      const base = url.split("?")[0];
+      for (const [name, make] of Object.entries(vanish)) {
+        const response = await fetch(`${base}api/runs/${runId}/raw?path=agents/${name}`, {
+          headers,
+        });
+        assert.equal(response.status, 200);
+        const reader = response.body!.getReader();
+        let received = (await reader.read()).value!.length;
+        await make(join(dir.path, runDir, "agents", name));
+        let cut = false;
+        try {
+          for (;;) {
+            // A slow reader: the server meets the change while it still has most to send.
+            await new Promise((resolve) => setTimeout(resolve, 1));
+            const { done, value } = await reader.read();
+            if (done) break;
+            received += value.length;
+          }
+        } catch {
+          cut = true;
+        }
+        assert.ok(
+          received < size,
+          `${name}: ${received} bytes, the file was sent before it changed`,
+        );
+        assert.ok(cut, `${name}: the client sees the download cut short, not a whole file`);
+      }
+      const after = await fetch(`${base}api/runs`, { headers });
+      assert.equal(after.status, 200, "the server goes on serving");
+      await after.body?.cancel();
+    } finally {
+      await stopServer(child);
+      await dir.remove();
+    }
+    assert.doesNotMatch(stderr, /^\s+at /m, "no stack trace");
+    assert.equal(stderr, "runlog serve: stopped\n");
+  },
+);
+
 test(`runlog report (${runtime}): writes the file, refuses to replace it without --force`, {
   timeout: 60_000,
 }, async () => {
@@ -941,7 +1214,11 @@ test(`runlog report (${runtime}): writes the file, refuses to replace it without
       (await runlog(["report", "latest", "--root", dir.path, "-o", out, "--force"])).code,
       0,
     );
-    const none = await runlog(["report", "latest", "--root", join(dir.path, "nowhere")]);
+    const nowhere = await runlog(["report", "latest", "--root", join(dir.path, "nowhere")]);
+    assert.equal(nowhere.code, 1);
+    assert.match(nowhere.stderr, /the workspace root '.*nowhere' is not a directory/);
+    await mkdir(join(dir.path, "empty"));
+    const none = await runlog(["report", "latest", "--root", join(dir.path, "empty")]);
     assert.equal(none.code, 1);
     assert.match(none.stderr, /no run in/);
     const usage = await runlog(["report", "a", "b", "--root", dir.path]);

@@ -6,6 +6,7 @@ import type { RunInfo } from "../runs/list_runs.ts";
 import type { Masker } from "./_redacted_read.ts";
 import { readTimeline, type TimelineChunk } from "./_timeline.ts";
 import { type RunJson, runJson } from "./_run_data.ts";
+import { isFailedEffect } from "./_effect_logs.ts";
 
 /** The most of each event log read for a comparison; the page says what was left. */
 const MAX_COMPARE_BYTES = 512 * 1024 * 1024;
@@ -24,6 +25,8 @@ export interface ComparedEffect {
 export interface CompareSide {
   run: RunJson;
   effects: number;
+  /** How many effects failed (as the run page and the report count them). */
+  failures: number;
   /** The sum of the effects' durations. */
   totalMs: number;
   /** From the first effect's start to the last one's end, by their timestamps. */
@@ -66,6 +69,7 @@ class EffectReader {
     this.side = {
       run: runJson(run, masker),
       effects: 0,
+      failures: 0,
       totalMs: 0,
       wallMs: null,
       phases: [],
@@ -110,6 +114,7 @@ class EffectReader {
       this.side.wallMs = this.#time - this.#first;
     }
     this.side.effects++;
+    if (isFailedEffect(effect.event, c.strings[c.detail[i]])) this.side.failures++;
     this.side.totalMs += effect.ms;
     let phase = this.#phases.get(effect.phase);
     if (phase === undefined) {

@@ -117,7 +117,8 @@ export function liveStream(source: LiveSource, start: LiveCursors): ReadableStre
           return;
         }
         if (size === cursor.at) return;
-        const request = { direction: "forward", at: cursor.at, limit: 5000 } as const;
+        // Live: the end of a provider stream still open is masked until it goes on.
+        const request = { direction: "forward", at: cursor.at, limit: 5000, live: true } as const;
         const page = await readLogPage(ws, path, cursor.path, request, masker, size);
         const from = cursor.at;
         // The cursor moves first, so that the event's id is where the client will be.

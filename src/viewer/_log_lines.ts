@@ -55,6 +55,13 @@ export interface PageRequest {
   q?: string;
   /** Forward: whether to include a last line that has no newline yet. */
   partial?: boolean;
+  /**
+   * The file may still be growing (its run is live): its unfinished last
+   * line, and the end of a provider stream still open, are masked until
+   * they end (`[redacted:live-tail]`), since they could be the start of a
+   * secret.
+   */
+  live?: boolean;
   /** Bytes to scan at most (default 4 MiB). */
   budget?: number;
 }
@@ -74,7 +81,7 @@ const ESCAPES =
 const CONTROLS = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/g;
 
 /** Text as shown: escape sequences removed, other controls as U+FFFD, carriage returns dropped. */
-function cleanText(text: string): string {
+export function cleanText(text: string): string {
   return text.replace(ESCAPES, "").replaceAll("\r", "").replace(CONTROLS, "\uFFFD");
 }
 
@@ -200,10 +207,28 @@ class LineSplitter {
     return this.#total > 0;
   }
 
-  /** Feeds bytes at file offset `at`; calls `line` for each line completed. */
+  /**
+   * Feeds bytes at file offset `at`; calls `line` for each line completed.
+   * A line's bytes may be a view of `bytes`: valid during the call only.
+   */
   feed(bytes: Uint8Array, at: number, line: (l: Line) => boolean): boolean {
     let from = 0;
     for (let nl = bytes.indexOf(NL); nl !== -1; nl = bytes.indexOf(NL, from)) {
+      if (this.#total === 0 && nl - from <= MAX_SHOWN_BYTES) {
+        // A whole line of this chunk, as most are: lent, not copied.
+        const start = this.#start;
+        this.#start = at + nl + 1;
+        const whole: Line = {
+          start,
+          end: this.#start,
+          bytes: bytes.subarray(from, nl),
+          cut: 0,
+          partial: false,
+        };
+        from = nl + 1;
+        if (!line(whole)) return false;
+        continue;
+      }
       this.#add(bytes.subarray(from, nl));
       from = nl + 1;
       if (!line(this.#take(at + from, false))) return false;
@@ -248,6 +273,7 @@ interface Scan {
   limit: number;
   budget: number;
   partial: boolean;
+  live: boolean;
   /** Whether lines without a header continue the entry before (`pipeline.log`). */
   grouped: boolean;
   /** Whether an entry passes the level and text filters. */
@@ -280,6 +306,7 @@ export async function readLogPage(
     limit: request.limit,
     budget: request.budget ?? DEFAULT_BUDGET,
     partial: request.partial === true,
+    live: request.live === true,
     grouped: name === "pipeline.log",
     keep: filterOf(request),
   };
@@ -326,7 +353,8 @@ async function forward(
   };
   let pos = from;
   while (!stopped && pos < size && pos - from < scan.budget) {
-    const chunk = await readMasked(ws, path, pos, Math.min(size, pos + STREAM_CHUNK), masker);
+    const end = Math.min(size, pos + STREAM_CHUNK);
+    const chunk = await readMasked(ws, path, pos, end, masker, scan.live);
     if (chunk.length === 0) break;
     splitter.feed(chunk, pos, onLine);
     pos += chunk.length;
@@ -365,7 +393,7 @@ async function backward(
   let endAt: number | undefined; // The end of the page, once known.
   for (;;) {
     const from = Math.max(0, a - want);
-    const bytes = await readMasked(ws, path, from, a, masker);
+    const bytes = await readMasked(ws, path, from, a, masker, scan.live);
     // [a, settled), or [a, before) while nothing is settled.
     const window = concatBytes([bytes, head].filter((p) => p.length > 0));
     a = from;

@@ -39,6 +39,7 @@ async function send(res: ServerResponse, response: Response, head: boolean): Pro
     reader.cancel().catch(() => {});
   };
   res.on("close", onClose);
+  let failed = false;
   try {
     while (!closed) {
       const { done, value } = await reader.read();
@@ -56,10 +57,13 @@ async function send(res: ServerResponse, response: Response, head: boolean): Pro
       }
     }
   } catch {
-    // The body failed midway (a file removed meanwhile): end the response.
+    failed = true;
   } finally {
     res.off("close", onClose);
-    res.end();
+    // The body failed midway (a file removed meanwhile): the status and
+    // length are out, so the connection is cut for the client to see it.
+    if (failed) res.destroy();
+    else res.end();
   }
 }
 
@@ -69,12 +73,15 @@ export function serveNode(
   hostname: string,
   port: number,
 ): Promise<StartedServer> {
-  const base = `http://${hostname.includes(":") ? `[${hostname}]` : hostname}`;
+  const host = hostname.includes(":") ? `[${hostname}]` : hostname;
   const server = createServer((req, res) => {
     const controller = new AbortController();
     res.on("close", () => controller.abort());
     let request: Request;
     try {
+      // As Deno and Bun do, the URL is the one the client asked for (its
+      // Host): the viewer binds its session cookie to that port.
+      const base = `http://${req.headers.host ?? `${host}:${req.socket.localPort}`}`;
       request = new Request(new URL(req.url ?? "/", base), {
         method: req.method,
         headers: toHeaders(req),

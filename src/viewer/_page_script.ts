@@ -1,1235 +1,3091 @@
-// The page's script: plain DOM and a canvas, no framework. Every text from
-// a run is put in the page with textContent (never innerHTML); data comes
-// from the JSON API (served) or from the JSON embedded in the page (report).
-// Written without backticks or "${" so that it can sit in this template.
-
-/** The JavaScript of the viewer's pages. */
-export const PAGE_SCRIPT = String.raw`
-(function () {
-"use strict";
-var boot = JSON.parse(document.getElementById("runlog-boot").textContent);
-var REPORT = boot.mode === "report";
-var app = document.getElementById("app");
-var hook = { ready: false, page: "", timeline: null, logs: {}, errors: [], live: 0 };
-window.__runlog = hook;
-
-var STATUSES = ["running", "succeeded", "failed", "interrupted", "crashed", "unknown"];
-var LEVELS = ["STEP", "INFO", "OK", "WARN", "ERROR", "OTHER"];
-var PALETTE = ["#4e79a7", "#59a14f", "#f28e2b", "#b07aa1", "#e15759", "#76b7b2", "#edc948",
-  "#9c755f", "#ff9da7", "#79706e"];
-var FAILURE = /fail|error|panic|timeout|abort|crash|interrupt|refus|denied/i;
-var MAX_EFFECTS = 1000000;
-var MAX_RUN_ROWS = 1000;
-var GAP_CAP = 10 * 60 * 1000;
-
-// ---------------------------------------------------------------- helpers
-
-function h(tag, props) {
-  var el = document.createElement(tag);
-  if (props) {
-    for (var key in props) {
-      var v = props[key];
-      if (v === null || v === undefined || v === false) continue;
-      if (key === "class") el.className = v;
-      else if (key === "text") el.textContent = v;
-      else if (key === "style") for (var s in v) el.style[s] = v[s];
-      else if (key.slice(0, 2) === "on") el.addEventListener(key.slice(2), v);
-      else if (key === "hidden") el.hidden = true;
-      else if (key === "disabled") el.disabled = true;
-      else el.setAttribute(key, String(v));
-    }
-  }
-  for (var i = 2; i < arguments.length; i++) add(el, arguments[i]);
-  return el;
-}
-function add(el, child) {
-  if (child === null || child === undefined || child === false) return;
-  if (Array.isArray(child)) { child.forEach(function (c) { add(el, c); }); return; }
-  el.appendChild(typeof child === "object" ? child : document.createTextNode(String(child)));
-}
-function clear(el) { while (el.firstChild) el.removeChild(el.firstChild); }
-function enc(s) { return encodeURIComponent(s); }
-function fmtInt(n) { return Number(n).toLocaleString("en-US"); }
-function fmtBytes(n) {
-  if (n === null || n === undefined) return "";
-  if (n < 1000) return n + " B";
-  var units = ["kB", "MB", "GB", "TB"], v = n / 1000, u = 0;
-  while (v >= 1000 && u < units.length - 1) { v /= 1000; u++; }
-  return (v < 10 ? v.toFixed(1) : Math.round(v)) + " " + units[u];
-}
-function fmtDuration(ms) {
-  if (ms === null || ms === undefined || !isFinite(ms)) return "";
-  if (ms < 1000) return Math.round(ms) + " ms";
-  var s = Math.floor(ms / 1000);
-  if (s < 60) return (ms < 10000 ? (ms / 1000).toFixed(1) : s) + " s";
-  if (s < 3600) return Math.floor(s / 60) + " min " + (s % 60) + " s";
-  return Math.floor(s / 3600) + " h " + Math.floor((s % 3600) / 60) + " min";
-}
-function fmtAxis(ms) {
-  if (ms === 0) return "0";
-  if (ms < 1000) return Math.round(ms) + " ms";
-  if (ms < 60000) return (ms % 1000 ? (ms / 1000).toFixed(1) : ms / 1000) + " s";
-  var m = Math.floor(ms / 60000), s = Math.round((ms % 60000) / 1000);
-  if (ms < 3600000) return m + " min" + (s ? " " + s + " s" : "");
-  var hours = Math.floor(ms / 3600000), mins = Math.round((ms % 3600000) / 60000);
-  return hours + " h" + (mins ? " " + mins + " min" : "");
-}
-function fmtTime(iso) { return iso ? String(iso).replace("T", " ").slice(0, 19) + " UTC" : ""; }
-function durationOf(run) {
-  var start = Date.parse(run.startedAt);
-  var end = run.endedAt ? Date.parse(run.endedAt) : (run.live ? Date.now() : NaN);
-  return isFinite(end - start) ? fmtDuration(end - start) : "";
-}
-function badge(status) {
-  return h("span", { class: "badge st-" + (STATUSES.indexOf(status) >= 0 ? status : "unknown"),
-    "data-status": status }, status);
-}
-function runHref(id) { return "/run/" + enc(id); }
-function api(path) {
-  return fetch(path, { headers: { Accept: "application/json" }, credentials: "same-origin",
-    cache: "no-store" }).then(function (res) {
-    if (res.ok) return res.json();
-    return res.text().then(function (text) {
-      var message = res.status + " " + res.statusText;
-      try { message = JSON.parse(text).error || message; } catch (e) { /* not JSON */ }
-      if (res.status === 403) message += " (open the URL that runlog serve printed: it holds the token)";
-      throw new Error(message);
-    });
-  });
-}
-function fail(where, error) {
-  hook.errors.push(String(error && error.message || error));
-  add(where, h("p", { class: "error" }, String(error && error.message || error)));
-}
-function topBar(crumbs) {
-  var bar = h("header", { class: "top" },
-    REPORT ? h("span", { class: "brand" }, "runlog") : h("a", { class: "brand", href: "/" }, "runlog"));
-  crumbs.forEach(function (c) { add(bar, h("span", { class: "crumb" }, "/")); add(bar, c); });
-  add(bar, h("span", { class: "spacer" }));
-  if (REPORT) add(bar, h("span", { class: "pill" }, "report of " + fmtTime(boot.generatedAt)));
-  add(bar, boot.redacted ? h("span", { class: "pill", title: "secrets are masked as in runlog pack" },
-    "secrets masked") : h("span", { class: "pill off" }, "redaction OFF"));
-  return bar;
-}
-function cleanLine(text) { return String(text).split("\n")[0]; }
-
-// ---------------------------------------------------------------- routing
-
-function main() {
-  try {
-    if (REPORT) { renderRun(boot.data.detail.run.id); return; }
-    var parts = location.pathname.split("/").filter(Boolean).map(decodeURIComponent);
-    if (parts[0] === "run" && parts[1]) renderRun(parts[1]);
-    else if (parts[0] === "compare" && parts[1] && parts[2]) renderCompare(parts[1], parts[2]);
-    else renderRuns();
-  } catch (error) {
-    fail(app, error);
-  }
-}
-
-// ---------------------------------------------------------------- runs page
-
-function renderRuns() {
-  hook.page = "runs";
-  document.title = "runlog: runs";
-  var filter = h("select", { id: "status-filter", "aria-label": "Filter by status" },
-    ["all"].concat(STATUSES).map(function (s) { return h("option", { value: s }, s); }));
-  var count = h("span", { class: "muted", id: "run-count" });
-  var selected = [];
-  var compare = h("button", { id: "compare", disabled: true }, "Compare the 2 selected");
-  var tbody = h("tbody");
-  var note = h("p", { class: "muted" });
-  var problem = h("div");
-  var runs = [];
-  var loaded = false;
-  app.appendChild(topBar([h("span", null, "Runs")]));
-  app.appendChild(h("main", null,
-    h("div", { class: "toolbar" }, h("label", null, "Status ", filter), count, compare), problem,
-    h("table", { class: "runs" },
-      h("thead", null, h("tr", null, h("th", null, ""), h("th", null, "Run"), h("th", null, "Status"),
-        h("th", null, "Started"), h("th", null, "Duration"), h("th", { class: "num" }, "Size"),
-        h("th", null, "Live"), h("th", null, "Command"))),
-      tbody),
-    note));
-
-  function draw() {
-    clear(tbody);
-    var shown = runs.filter(function (r) { return filter.value === "all" || r.status === filter.value; });
-    count.textContent = fmtInt(shown.length) + " of " + fmtInt(runs.length) + " runs";
-    // Thousands of rows redrawn every poll would freeze the page: the newest ones, and a note.
-    var more = shown.length - MAX_RUN_ROWS;
-    shown.slice(0, MAX_RUN_ROWS).forEach(function (r) {
-      var box = h("input", { type: "checkbox", "aria-label": "select " + r.id });
-      box.checked = selected.indexOf(r.id) >= 0;
-      box.addEventListener("change", function () {
-        var at = selected.indexOf(r.id);
-        if (box.checked && at < 0) selected.push(r.id);
-        if (!box.checked && at >= 0) selected.splice(at, 1);
-        while (selected.length > 2) selected.shift();
-        compare.disabled = selected.length !== 2;
-        draw();
-      });
-      var m = r.metadata || {};
-      tbody.appendChild(h("tr", { "data-run-id": r.id, "data-status": r.status },
-        h("td", null, box),
-        h("td", null, h("a", { class: "mono", href: runHref(r.id) }, r.id)),
-        h("td", null, badge(r.status)),
-        h("td", null, fmtTime(r.startedAt)),
-        h("td", null, durationOf(r)),
-        h("td", { class: "num" }, fmtBytes(r.bytes)),
-        h("td", null, r.live ? h("span", { class: "live", title: r.holder ? "pid " + r.holder.pid +
-          " on " + r.holder.host : "" }, "\u25cf live") : ""),
-        h("td", { class: "cmd", title: m.command || r.problem || "" }, m.command || r.problem || "")));
-    });
-    if (more > 0) {
-      tbody.appendChild(h("tr", null, h("td", { colspan: 8, class: "muted" },
-        "\u2026 and " + fmtInt(more) + " older runs, not shown: filter by status to see others.")));
-    }
-    if (shown.length === 0) {
-      tbody.appendChild(h("tr", null, h("td", { colspan: 8, class: "muted" },
-        !loaded ? "Loading\u2026" : runs.length ? "No run has this status." : "No runs in this workspace yet.")));
-    }
-  }
-  filter.addEventListener("change", draw);
-  compare.addEventListener("click", function () {
-    if (selected.length === 2) location.href = "/compare/" + enc(selected[0]) + "/" + enc(selected[1]);
-  });
-  function poll() {
-    api("/api/runs").then(function (data) {
-      runs = data.runs;
-      loaded = true;
-      clear(problem);
-      clear(note);
-      if (data.skipped.length) {
-        add(note, "Not runs, left alone: " + data.skipped.map(function (s) {
-          return s.name + " (" + s.reason + ")"; }).join("; "));
-      }
-      draw();
-      hook.ready = true;
-    }).catch(function (error) { clear(problem); fail(problem, error); })
-      .then(function () { setTimeout(poll, 2000); });
-  }
-  draw();
-  poll();
-}
-
-// ---------------------------------------------------------------- run page
-
-function renderRun(id) {
-  hook.page = "run";
-  document.title = "runlog: " + id;
-  var root = h("main");
-  app.appendChild(topBar([REPORT ? h("span", null, "Run") : h("a", { href: "/" }, "Runs"),
-    h("span", { class: "mono" }, id)]));
-  app.appendChild(root);
-  var data = REPORT ? Promise.resolve(boot.data.detail) : api("/api/runs/" + enc(id));
-  data.then(function (detail) { buildRun(root, id, detail); })
-    .catch(function (error) { fail(root, error); hook.ready = true; });
-}
-
-function buildRun(root, id, detail) {
-  var head = h("section", { class: "run-head", id: "run-head" });
-  var problems = h("div", { id: "problems" });
-  root.appendChild(head);
-  root.appendChild(problems);
-  drawHead(head, detail.run);
-  if (REPORT) boot.data.notes.forEach(function (n) { root.appendChild(h("p", { class: "note" }, n)); });
-  if (detail.filesCut) root.appendChild(h("p", { class: "note" }, "This run holds more files than the viewer lists; the first " + fmtInt(detail.files.length) + " are shown."));
-
-  var files = detail.files;
-  var tlPanel = h("section", { class: "panel", id: "timeline" });
-  root.appendChild(tlPanel);
-  var effectPanel = h("div", { class: "effect-panel", id: "effect", hidden: true });
-  var timeline = new Timeline(tlPanel, function (i) { showEffect(i); });
-  tlPanel.appendChild(effectPanel);
-  hook.timeline = timeline.hook();
-
-  var tabs = h("div", { class: "tabs", role: "tablist" });
-  var panels = h("div");
-  var logsPanel = h("section", { class: "panel" }, tabs, panels);
-  root.appendChild(logsPanel);
-  var tabList = [];
-  function tab(name, label, panel) {
-    var button = h("button", { role: "tab", "data-tab": name, "aria-selected": "false" }, label);
-    button.addEventListener("click", function () { select(name); });
-    tabs.appendChild(button);
-    panel.hidden = true;
-    panels.appendChild(panel);
-    tabList.push({ name: name, button: button, panel: panel });
-  }
-  function select(name) {
-    tabList.forEach(function (t) {
-      var on = t.name === name;
-      t.button.setAttribute("aria-selected", on ? "true" : "false");
-      t.panel.hidden = !on;
-      if (on && t.onShow) t.onShow();
-    });
-  }
-
-  var pipeline = new LogView({ runId: id, path: "pipeline.log", grouped: true, levels: true,
-    data: REPORT ? boot.data.logs["pipeline.log"] : null });
-  var pipePanel = h("div", { "data-panel": "pipeline" }, pipeline.el);
-  tab("pipeline", "Pipeline log", pipePanel);
-  tabList[tabList.length - 1].onShow = function () { pipeline.render(); };
-
-  var fileHolder = h("div", { id: "file-view" });
-  var filesTable = h("tbody");
-  var filesPanel = h("div", { "data-panel": "files" },
-    h("table", null, h("thead", null, h("tr", null, h("th", null, "File"), h("th", { class: "num" }, "Size"),
-      h("th", null, ""))), filesTable), h("div", { style: { height: "12px" } }), fileHolder);
-  tab("files", "Files", filesPanel);
-  var fileView = null;
-  tabList[tabList.length - 1].onShow = function () { if (fileView) fileView.render(); };
-
-  var tracePanel = h("div", { "data-panel": "trace" });
-  if (detail.trace) {
-    tab("trace", "Crash trace", tracePanel);
-    var traceData = REPORT ? Promise.resolve(boot.data.trace) : api("/api/runs/" + enc(id) + "/trace");
-    traceData.then(function (trace) { drawTrace(tracePanel, trace); })
-      .catch(function (error) { fail(tracePanel, error); });
-  }
-  if (!REPORT) {
-    var comparePanel = h("div", { "data-panel": "compare" });
-    tab("compare", "Compare", comparePanel);
-    api("/api/runs").then(function (list) {
-      var others = list.runs.filter(function (r) { return r.id !== id; });
-      if (!others.length) { add(comparePanel, h("p", { class: "muted" }, "No other run to compare with.")); return; }
-      var pick = h("select", { "aria-label": "Run to compare with" },
-        others.map(function (r) { return h("option", { value: r.id }, r.id + "  (" + r.status + ")"); }));
-      var go = h("button", null, "Compare");
-      go.addEventListener("click", function () { location.href = "/compare/" + enc(id) + "/" + enc(pick.value); });
-      add(comparePanel, h("div", { class: "toolbar" }, h("label", null, "Compare with ", pick), go));
-    }).catch(function (error) { fail(comparePanel, error); });
-  }
-  select("pipeline");
-
-  function drawFiles(list) {
-    files = list;
-    clear(filesTable);
-    list.forEach(function (f) {
-      var viewable = !REPORT || boot.data.logs[f.path];
-      var open = viewable ? h("button", { class: "linkish", "data-file": f.path }, f.path) : h("span", null, f.path);
-      if (viewable) open.addEventListener("click", function () { openFile(f.path); });
-      filesTable.appendChild(h("tr", null, h("td", { class: "mono" }, open), h("td", { class: "num" }, fmtBytes(f.bytes)),
-        h("td", null, REPORT ? (viewable ? "" : h("span", { class: "muted" }, "not in this report"))
-          : h("a", { href: "/api/runs/" + enc(id) + "/raw?path=" + enc(f.path), target: "_blank", rel: "noopener noreferrer" }, "raw"))));
-    });
-    (detail.skipped || []).forEach(function (s) {
-      filesTable.appendChild(h("tr", null, h("td", { class: "mono muted" }, s.path), h("td", null, ""),
-        h("td", { class: "muted" }, s.reason)));
-    });
-  }
-  drawFiles(files);
-
-  function openFile(path) {
-    select("files");
-    if (fileView && fileView.path === path) return;
-    clear(fileHolder);
-    if (fileView) delete hook.logs[fileView.path];
-    fileView = new LogView({ runId: id, path: path, grouped: path === "pipeline.log", levels: false,
-      data: REPORT ? boot.data.logs[path] : null });
-    fileHolder.appendChild(h("h3", { class: "mono" }, path));
-    fileHolder.appendChild(fileView.el);
-    fileView.open().then(function () { if (live) live.reconnect(); });
-  }
-
-  function showEffect(i) {
-    clear(effectPanel);
-    if (i < 0) { effectPanel.hidden = true; return; }
-    effectPanel.hidden = false;
-    var e = timeline.effect(i);
-    add(effectPanel, h("h3", null, "#" + e.seq + "  " + e.phase));
-    add(effectPanel, h("pre", { class: "line" }, e.line));
-    var matches = logsFor(e, files);
-    if (matches.length) {
-      add(effectPanel, h("div", null, "Logs of this effect:"));
-    } else {
-      matches = files.filter(function (f) { return /^(agents|provider)\//.test(f.path); }).slice(0, 40);
-      add(effectPanel, h("div", { class: "muted" }, matches.length
-        ? "No log is named after this effect's phase and index; the run's agent and provider logs:"
-        : "This run has no agent or provider logs."));
-    }
-    var row = h("div", { class: "files" });
-    matches.forEach(function (f) {
-      var b = h("button", { "data-open": f.path }, f.path);
-      b.addEventListener("click", function () { openFile(f.path); });
-      row.appendChild(b);
-    });
-    add(effectPanel, row);
-  }
-
-  var live = null;
-  var firstLoads = [pipeline.open(), loadTimeline(timeline, id)];
-  Promise.all(firstLoads).then(function () {
-    hook.readyAt = performance.now();
-    hook.ready = true;
-    if (!REPORT) {
-      live = startLive(id, timeline, pipeline, function () { return fileView; }, {
-        run: function (run) { detail.run = run; drawHead(head, run); },
-        files: function (f) { detail.skipped = f.skipped; drawFiles(f.files); },
-        problem: function (message) { clear(problems); add(problems, h("p", { class: "problem" }, message)); }
-      });
-    }
-  }).catch(function (error) { fail(root, error); hook.ready = true; });
-}
-
-function loadTimeline(timeline, id) {
-  if (REPORT) {
-    timeline.append(boot.data.timeline);
-    timeline.done(boot.data.timeline.done ? "" : boot.data.timelineNote);
-    return Promise.resolve();
-  }
-  function next(from) {
-    return api("/api/runs/" + enc(id) + "/timeline?from=" + from).then(function (chunk) {
-      timeline.append(chunk);
-      if (chunk.done) { timeline.done(""); return; }
-      if (timeline.n >= MAX_EFFECTS) {
-        timeline.done("The timeline shows the first " + fmtInt(timeline.n) + " effects: the page holds no more. " +
-          fmtBytes(chunk.size - chunk.next) + " of event_loop.log were not read; the Files tab shows the whole log.");
-        timeline.capped = true;
-        return;
-      }
-      return next(chunk.next);
-    });
-  }
-  return next(0);
-}
-
-function drawHead(head, run) {
-  var was = head.querySelector("details");
-  var open = was ? was.open : true;
-  clear(head);
-  var m = run.metadata || {};
-  var c = m.configSummary || {};
-  add(head, h("div", { class: "run-title" }, h("h1", null, run.id), badge(run.status),
-    run.live ? h("span", { class: "live", id: "live-badge" }, "\u25cf live") : null));
-  var dl = h("dl", { class: "meta" });
-  function row(label, value, mono) {
-    if (value === undefined || value === null || value === "") return;
-    add(dl, [h("dt", null, label), h("dd", { class: mono ? "mono" : null }, String(value))]);
-  }
-  row("Started", fmtTime(run.startedAt));
-  row("Ended", run.endedAt ? fmtTime(run.endedAt) : run.live ? "still running" : "not recorded");
-  row("Duration", durationOf(run));
-  row("Size", fmtBytes(run.bytes));
-  if (run.holder) row("Written by", "pid " + run.holder.pid + " on " + run.holder.host + " (" + run.holder.runtime + "), since " + fmtTime(run.holder.takenAt));
-  row("Command", m.command, true);
-  row("Version", m.ralphVersion);
-  row("Repository", m.repoRoot, true);
-  row("Agents", [c.developerAgent, c.reviewerAgent].filter(Boolean).join(", "));
-  row("Iterations", c.totalIterations);
-  row("Reviewer passes", c.totalReviewerPasses);
-  row("run.json", run.problem);
-  add(head, dl);
-  var sessions = m.sessions || [];
-  if (sessions.length) {
-    var body = h("tbody");
-    sessions.forEach(function (s, i) {
-      body.appendChild(h("tr", null, h("td", null, String(i + 1) + (s.resume ? " (resume)" : "") + (s.recreated ? " (recreated)" : "")),
-        h("td", null, fmtTime(s.startedAtUtc)), h("td", null, fmtTime(s.endedAtUtc)),
-        h("td", null, s.status ? badge(s.status) : ""), h("td", null, s.pid === undefined ? "" : String(s.pid)),
-        h("td", null, s.host || ""), h("td", { class: "cmd" }, s.command || "")));
-    });
-    add(head, h("details", { class: "sessions", open: open ? "" : null }, h("summary", null, sessions.length + " session" + (sessions.length > 1 ? "s" : "")),
-      h("table", { id: "sessions" }, h("thead", null, h("tr", null, ["#", "Started", "Ended", "Status", "PID", "Host", "Command"].map(function (t) { return h("th", null, t); }))), body)));
-  }
-}
-
-function drawTrace(panel, trace) {
-  clear(panel);
-  if (!trace.present) { add(panel, h("p", { class: "muted" }, "No crash trace.")); return; }
-  if (trace.cut) add(panel, h("p", { class: "note" }, "The trace is long: its first " + fmtBytes(trace.cut) + " are not shown."));
-  if (trace.final) add(panel, [h("h3", null, "Final state"), h("pre", { class: "block" }, JSON.stringify(trace.final, null, 2))]);
-  var keys = [];
-  trace.entries.forEach(function (e) {
-    if (e && typeof e === "object") Object.keys(e).forEach(function (k) { if (keys.indexOf(k) < 0 && keys.length < 12) keys.push(k); });
-  });
-  var body = h("tbody");
-  trace.entries.forEach(function (e) {
-    body.appendChild(h("tr", null, keys.map(function (k) {
-      var v = e && typeof e === "object" ? e[k] : e;
-      return h("td", { class: "mono" }, v === undefined ? "" : typeof v === "string" ? v : JSON.stringify(v));
-    })));
-  });
-  add(panel, [h("h3", null, trace.entries.length + " trace entries, oldest first"),
-    h("div", { style: { overflowX: "auto" } }, h("table", { id: "trace" }, h("thead", null, h("tr", null, keys.map(function (k) { return h("th", null, k); }))), body))]);
-}
-
-// Agent and provider logs named after an effect: <phase>_<index>.log where
-// the phase starts like the effect's phase and the index is one of its
-// context numbers (iteration, pass, agent index).
-function logsFor(effect, files) {
-  function norm(s) { return String(s).toLowerCase().replace(/[^a-z0-9]/g, ""); }
-  var phase = norm(effect.phase);
-  var numbers = [];
-  var re = /(?:^|[ ,=])(?:iteration|reviewer_pass|pass|agent_index|index|attempt)=(\d+)/g, m;
-  while ((m = re.exec(effect.detail)) !== null) numbers.push(Number(m[1]));
-  return files.filter(function (f) {
-    var name = f.path.split("/").pop();
-    if (!/^(agents|provider)\//.test(f.path)) return false;
-    var parts = /(?:^|_)([A-Za-z][A-Za-z0-9-]*)_(\d+)(?:_a\d+)?\.[A-Za-z0-9]+$/.exec(name);
-    if (!parts) return false;
-    var p = norm(parts[1]);
-    if (!p || !phase || !(phase.indexOf(p) === 0 || p.indexOf(phase) === 0)) return false;
-    return numbers.length === 0 || numbers.indexOf(Number(parts[2])) >= 0;
-  });
-}
-
-// ---------------------------------------------------------------- live
-
-function startLive(id, timeline, pipeline, fileView, on) {
-  var source = null;
-  function connect() {
-    if (source) source.close();
-    var view = fileView();
-    var query = "events=" + timeline.next + "&pipeline=" + pipeline.tail +
-      (view ? "&path=" + enc(view.path) + "&file=" + view.tail : "");
-    source = new EventSource("/api/runs/" + enc(id) + "/live?" + query);
-    source.addEventListener("open", function () { hook.live++; });
-    source.addEventListener("effects", function (ev) { timeline.live(JSON.parse(ev.data), id); });
-    source.addEventListener("lines", function (ev) {
-      var d = JSON.parse(ev.data);
-      var v = fileView();
-      if (d.path === "pipeline.log") pipeline.live(d);
-      if (v && v.path === d.path) v.live(d);
-    });
-    source.addEventListener("run", function (ev) { on.run(JSON.parse(ev.data)); });
-    source.addEventListener("files", function (ev) { on.files(JSON.parse(ev.data)); });
-    source.addEventListener("problem", function (ev) { on.problem(JSON.parse(ev.data).message); });
-    source.addEventListener("reset", function () { location.reload(); });
-  }
-  connect();
-  return { reconnect: connect };
-}
-
-// ---------------------------------------------------------------- timeline
-
-var AXIS = 22, LANE = 18, LANE_GAP = 4;
-
-function Timeline(panel, onSelect) {
-  var self = this;
-  this.onSelect = onSelect;
-  this.n = 0;
-  this.cap = 0;
-  this.next = 0;
-  this.strings = [];
-  this.stringIndex = new Map();
-  this.phases = [];
-  this.phaseIndex = new Map();
-  this.phaseCount = [];
-  this.phaseMs = [];
-  this.end = 0;
-  this.lastT = NaN;
-  this.breaks = [];
-  this.invalid = 0;
-  this.inexact = 0;
-  this.totalMs = 0;
-  this.failures = 0;
-  this.vs = 0;
-  this.ve = 1;
-  this.following = true;
-  this.selected = -1;
-  this.hoverIndex = -1;
-  this.grow(1024);
-  this.info = h("span", { class: "muted", id: "timeline-info" });
-  this.notice = h("div");
-  this.lanes = h("div", { class: "lanes" });
-  this.canvas = h("canvas", { class: "timeline", id: "timeline-canvas", "aria-label": "Timeline of effects" });
-  this.tip = h("div", { class: "tooltip", id: "timeline-tip", hidden: true });
-  this.box = h("div", { class: "canvas-box" }, this.canvas, this.tip);
-  this.legend = h("div", { class: "legend", id: "timeline-legend" });
-  var fit = h("button", { title: "Show everything (double-click)" }, "Fit");
-  var zoomIn = h("button", { title: "Zoom in (wheel)" }, "+");
-  var zoomOut = h("button", { title: "Zoom out (wheel)" }, "\u2212");
-  fit.addEventListener("click", function () { self.fit(); self.draw(); });
-  zoomIn.addEventListener("click", function () { self.zoom(0.5, 0.5); });
-  zoomOut.addEventListener("click", function () { self.zoom(2, 0.5); });
-  add(panel, [h("div", { class: "toolbar" }, h("h2", { style: { margin: "0" } }, "Timeline"), fit, zoomOut, zoomIn, this.info),
-    this.notice, h("div", { class: "timeline-wrap" }, this.lanes, this.box), this.legend]);
-  this.bind();
-  if (typeof ResizeObserver === "function") {
-    new ResizeObserver(function () { self.schedule(); }).observe(this.box);
-  }
-}
-
-Timeline.prototype.grow = function (cap) {
-  var self = this;
-  function more(Type, old) { var a = new Type(cap); if (old) a.set(old.subarray(0, self.n)); return a; }
-  this.seq = more(Float64Array, this.seq);
-  this.start = more(Float64Array, this.start);
-  this.dur = more(Float64Array, this.dur);
-  this.time = more(Float64Array, this.time);
-  this.off = more(Float64Array, this.off);
-  this.phase = more(Uint16Array, this.phase);
-  this.eff = more(Int32Array, this.eff);
-  this.evt = more(Int32Array, this.evt);
-  this.det = more(Int32Array, this.det);
-  this.bad = more(Uint8Array, this.bad);
-  this.cap = cap;
-};
-
-Timeline.prototype.intern = function (s) {
-  var i = this.stringIndex.get(s);
-  if (i === undefined) { i = this.strings.length; this.strings.push(s); this.stringIndex.set(s, i); }
-  return i;
-};
-
-Timeline.prototype.lane = function (name) {
-  var i = this.phaseIndex.get(name);
-  if (i === undefined) {
-    i = this.phases.length;
-    this.phases.push(name);
-    this.phaseIndex.set(name, i);
-    this.phaseCount.push(0);
-    this.phaseMs.push(0);
-  }
-  return i;
-};
-
-// Appends a chunk of the timeline API; effects it already has are skipped.
-Timeline.prototype.append = function (chunk) {
-  var local = chunk.strings.map(this.intern, this);
-  var abs = null;
-  var count = chunk.seq.length;
-  if (this.n + count > MAX_EFFECTS) count = Math.max(0, MAX_EFFECTS - this.n);
-  for (var i = 0; i < count; i++) {
-    var t = chunk.t[i];
-    if (t !== null) abs = abs === null ? t : abs + t;
-    if (chunk.off[i] < this.next) continue;
-    if (this.n >= this.cap) this.grow(this.cap * 2);
-    var n = this.n;
-    var ms = chunk.ms[i];
-    var time = t === null ? NaN : abs;
-    var gap = isFinite(time) && isFinite(this.lastT) ? time - ms - this.lastT : 0;
-    if (gap > GAP_CAP) { this.breaks.push(this.end + GAP_CAP / 2); gap = GAP_CAP; }
-    this.start[n] = this.end + Math.max(0, gap);
-    this.dur[n] = ms;
-    this.end = this.start[n] + ms;
-    if (isFinite(time)) this.lastT = time;
-    this.seq[n] = chunk.seq[i];
-    this.time[n] = time;
-    this.off[n] = chunk.off[i];
-    var lane = this.lane(chunk.strings[chunk.phase[i]]);
-    this.phase[n] = lane;
-    this.phaseCount[lane]++;
-    this.phaseMs[lane] += ms;
-    this.totalMs += ms;
-    this.eff[n] = local[chunk.effect[i]];
-    this.evt[n] = local[chunk.event[i]];
-    this.det[n] = local[chunk.detail[i]];
-    this.bad[n] = FAILURE.test(this.strings[this.evt[n]]) ? 1 : 0;
-    this.failures += this.bad[n];
-    this.n++;
-  }
-  this.next = count === chunk.seq.length ? Math.max(this.next, chunk.next) : chunk.off[count];
-  this.invalid += chunk.invalid || 0;
-  this.inexact += chunk.inexact || 0;
-  if (chunk.firstInvalid && !this.firstInvalid) this.firstInvalid = chunk.firstInvalid;
-  if (this.following) this.fitView();
-  this.schedule();
-};
-
-Timeline.prototype.done = function (note) {
-  clear(this.notice);
-  if (note) add(this.notice, h("p", { class: "note" }, note));
-  if (this.invalid) {
-    add(this.notice, h("p", { class: "note" }, fmtInt(this.invalid) + " line(s) of event_loop.log could not be read and are not shown" +
-      (this.firstInvalid ? " (the first at byte " + fmtInt(this.firstInvalid.offset) + ": " + this.firstInvalid.text.slice(0, 160) + ")" : "") + "."));
-  }
-  if (this.breaks.length) {
-    add(this.notice, h("p", { class: "muted" }, "Pauses longer than 10 min (" + this.breaks.length + ") are drawn as 10 min, marked by a dashed line."));
-  }
-  this.fit();
-  this.draw();
-};
-
-Timeline.prototype.live = function (chunk, id) {
-  var self = this;
-  if (this.capped) return;
-  if (chunk.from > this.next) {
-    // Missed a part (the page was busy): read it, then this chunk again.
-    if (this.fetching) return;
-    this.fetching = true;
-    api("/api/runs/" + enc(id) + "/timeline?from=" + this.next).then(function (c) {
-      self.append(c);
-      self.fetching = false;
-    }).catch(function () { self.fetching = false; });
-    return;
-  }
-  this.append(chunk);
-};
-
-Timeline.prototype.fitView = function () {
-  this.vs = 0;
-  this.ve = Math.max(this.end, 1);
-};
-Timeline.prototype.fit = function () { this.following = true; this.fitView(); };
-Timeline.prototype.width = function () { return Math.max(50, this.box.clientWidth || 800); };
-Timeline.prototype.scale = function () { return this.width() / (this.ve - this.vs); };
-Timeline.prototype.laneY = function (lane) { return AXIS + lane * (LANE + LANE_GAP); };
-Timeline.prototype.schedule = function () {
-  var self = this;
-  if (this.pending) return;
-  this.pending = true;
-  requestAnimationFrame(function () { self.pending = false; self.draw(); });
-};
-
-Timeline.prototype.zoom = function (factor, at) {
-  var span = this.ve - this.vs;
-  var center = this.vs + span * at;
-  var next = Math.max(2, Math.min(span * factor, Math.max(this.end, 1) * 1.05));
-  this.vs = center - next * at;
-  this.ve = this.vs + next;
-  this.following = false;
-  this.clampView();
-  this.schedule();
-};
-Timeline.prototype.clampView = function () {
-  var span = this.ve - this.vs, total = Math.max(this.end, 1);
-  if (this.vs < 0) { this.vs = 0; this.ve = span; }
-  if (this.ve > total && span <= total) { this.ve = total; this.vs = total - span; }
-};
-
-// The first effect whose end is after t (ends grow with the index).
-Timeline.prototype.firstEndingAfter = function (t) {
-  var lo = 0, hi = this.n;
-  while (lo < hi) { var mid = (lo + hi) >> 1; if (this.start[mid] + this.dur[mid] < t) lo = mid + 1; else hi = mid; }
-  return lo;
-};
-
-Timeline.prototype.draw = function () {
-  var width = this.width();
-  var lanes = Math.max(1, this.phases.length);
-  var height = this.laneY(lanes) + 4;
-  var dpr = window.devicePixelRatio || 1;
-  var canvas = this.canvas;
-  if (canvas.width !== Math.round(width * dpr) || canvas.height !== Math.round(height * dpr)) {
-    canvas.width = Math.round(width * dpr);
-    canvas.height = Math.round(height * dpr);
-    canvas.style.height = height + "px";
-  }
-  var ctx = canvas.getContext("2d");
-  ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
-  ctx.fillStyle = "#ffffff";
-  ctx.fillRect(0, 0, width, height);
-  for (var l = 0; l < lanes; l++) {
-    ctx.fillStyle = l % 2 ? "#f6f8fa" : "#fbfcfd";
-    ctx.fillRect(0, this.laneY(l) - LANE_GAP / 2, width, LANE + LANE_GAP);
-  }
-  var k = this.scale();
-  var vs = this.vs;
-  this.drawAxis(ctx, width, k, height);
-  // Bars of a pixel or more as they are; thinner ones marked per pixel column and lane.
-  var marks = [];
-  for (l = 0; l < lanes; l++) marks.push(new Uint8Array(Math.ceil(width) + 1));
-  var drawn = 0;
-  var last = -1;
-  for (var i = this.firstEndingAfter(vs); i < this.n; i++) {
-    var x0 = (this.start[i] - vs) * k;
-    if (x0 > width) break;
-    var w = this.dur[i] * k;
-    var lane = this.phase[i];
-    var y = this.laneY(lane);
-    drawn++;
-    last = i;
-    if (w >= 1) {
-      ctx.fillStyle = PALETTE[lane % PALETTE.length];
-      ctx.fillRect(x0, y, w > 4 ? w - 1 : w, LANE);
-      if (this.bad[i]) { ctx.fillStyle = "#b91c1c"; ctx.fillRect(x0, y, Math.max(w - 1, 1), 3); }
-    } else {
-      var col = Math.max(0, Math.floor(x0));
-      marks[lane][col] = this.bad[i] ? 2 : Math.max(marks[lane][col], 1);
-    }
-  }
-  for (l = 0; l < lanes; l++) {
-    var row = marks[l];
-    for (var c = 0; c <= width; c++) {
-      if (!row[c]) continue;
-      var run = c;
-      while (run + 1 <= width && row[run + 1]) run++;
-      ctx.fillStyle = PALETTE[l % PALETTE.length];
-      ctx.fillRect(c, this.laneY(l), run - c + 1, LANE);
-      for (var f = c; f <= run; f++) if (row[f] === 2) { ctx.fillStyle = "#b91c1c"; ctx.fillRect(f, this.laneY(l), 1, 3); }
-      c = run;
-    }
-  }
-  ctx.strokeStyle = "#6e7781";
-  ctx.setLineDash([3, 3]);
-  this.breaks.forEach(function (b) {
-    var x = (b - vs) * k;
-    if (x >= 0 && x <= width) { ctx.beginPath(); ctx.moveTo(x + 0.5, AXIS); ctx.lineTo(x + 0.5, height); ctx.stroke(); }
-  });
-  ctx.setLineDash([]);
-  if (this.selected >= 0 && this.selected < this.n) {
-    var sx = (this.start[this.selected] - vs) * k;
-    ctx.strokeStyle = "#1f2328";
-    ctx.lineWidth = 2;
-    ctx.strokeRect(sx - 1, this.laneY(this.phase[this.selected]) - 1, Math.max(this.dur[this.selected] * k, 1) + 2, LANE + 2);
-    ctx.lineWidth = 1;
-  }
-  canvas.dataset.effects = String(this.n);
-  canvas.dataset.drawn = String(drawn);
-  canvas.dataset.scale = String(k);
-  canvas.dataset.viewStart = String(this.vs);
-  canvas.dataset.viewEnd = String(this.ve);
-  this.drawnCount = drawn;
-  this.lastDrawn = last;
-  this.drawLanes();
-  this.info.textContent = fmtInt(this.n) + " effects \u00b7 " + fmtDuration(this.totalMs) + " of work over " +
-    fmtDuration(this.end) + (this.failures ? " \u00b7 " + fmtInt(this.failures) + " failed" : "") +
-    (this.inexact ? " \u00b7 " + fmtInt(this.inexact) + " read by their most plausible reading" : "");
-  hook.drawCount = (hook.drawCount || 0) + 1;
-};
-
-Timeline.prototype.drawAxis = function (ctx, width, k, height) {
-  var steps = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000, 5000, 10000, 15000, 30000, 60000, 120000,
-    300000, 600000, 900000, 1800000, 3600000, 7200000, 10800000, 21600000, 43200000, 86400000];
-  var step = steps[steps.length - 1];
-  for (var s = 0; s < steps.length; s++) if (steps[s] * k >= 90) { step = steps[s]; break; }
-  ctx.fillStyle = "#656d76";
-  ctx.font = "11px system-ui, sans-serif";
-  ctx.textBaseline = "middle";
-  ctx.strokeStyle = "#d8dee4";
-  for (var t = Math.ceil(this.vs / step) * step; t <= this.ve; t += step) {
-    var x = Math.round((t - this.vs) * k) + 0.5;
-    ctx.beginPath(); ctx.moveTo(x, AXIS - 6); ctx.lineTo(x, height); ctx.stroke();
-    ctx.fillText(fmtAxis(t), x + 3, AXIS / 2 - 1);
-  }
-};
-
-Timeline.prototype.drawLanes = function () {
-  if (this.laneCount === this.phases.length && this.legendAt === this.n) return;
-  this.laneCount = this.phases.length;
-  this.legendAt = this.n;
-  clear(this.lanes);
-  clear(this.legend);
-  var self = this;
-  this.phases.forEach(function (p, i) {
-    var colour = PALETTE[i % PALETTE.length];
-    add(self.lanes, h("div", { title: p, "data-lane": i }, h("span", { class: "swatch", style: { background: colour } }), p));
-    add(self.legend, h("span", { class: "item" }, h("span", { class: "swatch", style: { background: colour } }),
-      p + ": " + fmtInt(self.phaseCount[i]) + " effects, " + fmtDuration(self.phaseMs[i])));
-  });
-  if (!this.n) add(this.lanes, h("div", { class: "muted" }, "no effects yet"));
-};
-
-// The effect under (x, y), in CSS pixels of the canvas: in the lane under
-// the pointer, within 3 pixels.
-Timeline.prototype.pick = function (x, y) {
-  var lane = Math.floor((y - AXIS + LANE_GAP / 2) / (LANE + LANE_GAP));
-  if (lane < 0 || lane >= this.phases.length || this.n === 0) return -1;
-  var k = this.scale();
-  var t = this.vs + x / k;
-  var slack = 3 / k;
-  var best = -1, bestDist = Infinity, steps = 0;
-  for (var i = this.firstEndingAfter(t - slack); i < this.n && this.start[i] <= t + slack && steps < 5000; i++, steps++) {
-    if (this.phase[i] !== lane) continue;
-    var d = t < this.start[i] ? this.start[i] - t : t > this.start[i] + this.dur[i] ? t - this.start[i] - this.dur[i] : 0;
-    if (d < bestDist) { bestDist = d; best = i; }
-    if (d === 0) break;
-  }
-  return best;
-};
-
-Timeline.prototype.effect = function (i) {
-  var detail = this.strings[this.det[i]];
-  var t = this.time[i];
-  var ts = isFinite(t) ? new Date(t).toISOString() : "?";
-  return {
-    seq: this.seq[i], phase: this.phases[this.phase[i]], effect: this.strings[this.eff[i]],
-    event: this.strings[this.evt[i]], detail: detail, ms: this.dur[i], ts: ts, failed: !!this.bad[i],
-    line: this.seq[i] + " ts=" + ts + " phase=" + this.phases[this.phase[i]] + " effect=" +
-      this.strings[this.eff[i]] + " event=" + this.strings[this.evt[i]] + (detail ? " " + detail : "") +
-      " ms=" + this.dur[i]
-  };
-};
-
-Timeline.prototype.showTip = function (i, x, y) {
-  var tip = this.tip;
-  if (i < 0) { tip.hidden = true; this.hoverIndex = -1; return; }
-  this.hoverIndex = i;
-  var e = this.effect(i);
-  clear(tip);
-  add(tip, [h("div", null, h("b", null, "#" + e.seq + " " + e.phase), "  " + fmtDuration(e.ms) + (e.failed ? "  \u2716 failed" : "")),
-    h("div", null, e.effect + " \u2192 " + e.event), h("div", { class: "line" }, e.line)]);
-  tip.dataset.seq = String(e.seq);
-  tip.hidden = false;
-  // Beside the pointer, inside the canvas: above it when below would leave the page section.
-  var width = this.box.clientWidth;
-  tip.style.left = Math.min(Math.max(0, x + 12), Math.max(0, width - tip.offsetWidth - 4)) + "px";
-  var below = y + 14;
-  tip.style.top = (below + tip.offsetHeight > this.box.clientHeight + 120 ? Math.max(-tip.offsetHeight, y - tip.offsetHeight - 10) : below) + "px";
-};
-
-Timeline.prototype.bind = function () {
-  var self = this, canvas = this.canvas, drag = null;
-  function point(ev) { var r = canvas.getBoundingClientRect(); return { x: ev.clientX - r.left, y: ev.clientY - r.top }; }
-  canvas.addEventListener("mousemove", function (ev) {
-    var p = point(ev);
-    if (drag) {
-      var dt = (drag.x - p.x) / self.scale();
-      self.vs = drag.vs + dt; self.ve = drag.ve + dt;
-      self.following = false;
-      self.clampView();
-      drag.moved = drag.moved || Math.abs(drag.x - p.x) > 3;
-      self.schedule();
-      return;
-    }
-    self.showTip(self.pick(p.x, p.y), p.x, p.y);
-  });
-  canvas.addEventListener("mouseleave", function () { self.showTip(-1); drag = null; });
-  canvas.addEventListener("mousedown", function (ev) { var p = point(ev); drag = { x: p.x, vs: self.vs, ve: self.ve, moved: false }; });
-  canvas.addEventListener("mouseup", function (ev) {
-    var p = point(ev);
-    var moved = drag && drag.moved;
-    drag = null;
-    if (moved) return;
-    var i = self.pick(p.x, p.y);
-    self.selected = i;
-    self.schedule();
-    self.onSelect(i);
-  });
-  canvas.addEventListener("dblclick", function () { self.fit(); self.draw(); });
-  canvas.addEventListener("wheel", function (ev) {
-    ev.preventDefault();
-    var p = point(ev);
-    self.zoom(ev.deltaY > 0 ? 1.25 : 0.8, p.x / self.width());
-  }, { passive: false });
-};
-
-// The test and benchmark hook: geometry of every bar in CSS pixels of the canvas.
-Timeline.prototype.hook = function () {
-  var self = this;
-  return {
-    count: function () { return self.n; },
-    phases: function () { return self.phases.slice(); },
-    colour: function (lane) { return PALETTE[lane % PALETTE.length]; },
-    fit: function () { self.fit(); self.draw(); },
-    scale: function () { return self.scale(); },
-    bars: function (from, to) {
-      var k = self.scale(), out = [];
-      for (var i = from || 0; i < Math.min(self.n, to === undefined ? self.n : to); i++) {
-        out.push({ seq: self.seq[i], x: (self.start[i] - self.vs) * k, w: self.dur[i] * k, ms: self.dur[i],
-          lane: self.phase[i], y: self.laneY(self.phase[i]), h: LANE, failed: !!self.bad[i] });
-      }
-      return out;
-    },
-    hovered: function () { return self.hoverIndex < 0 ? null : self.seq[self.hoverIndex]; },
-    drawn: function () { return self.drawnCount; }
-  };
-};
-
-// ---------------------------------------------------------------- log view
-
-var ROW = 20;
-var MAX_ROWS = 20000;
-var PAGE = 300;
-
-function LogView(opts) {
-  var self = this;
-  this.runId = opts.runId;
-  this.path = opts.path;
-  this.grouped = opts.grouped;
-  this.data = opts.data;
-  this.rows = [];
-  this.head = 0;
-  this.tail = 0;
-  this.bof = true;
-  this.eof = true;
-  this.busy = false;
-  this.levels = [];
-  this.q = "";
-  this.pool = [];
-  this.selected = null;
-  this.follow = h("input", { type: "checkbox", "aria-label": "Follow new lines" });
-  this.follow.checked = !REPORT;
-  this.status = h("span", { class: "muted" });
-  this.search = h("input", { type: "search", placeholder: "Search" + (boot.redacted ? " (masked text)" : ""), "aria-label": "Search " + opts.path });
-  var toolbar = h("div", { class: "toolbar" });
-  if (opts.levels) {
-    var chips = h("span", { class: "chips" });
-    LEVELS.forEach(function (level) {
-      var box = h("input", { type: "checkbox", value: level, "data-level": level });
-      box.addEventListener("change", function () {
-        self.levels = Array.prototype.slice.call(chips.querySelectorAll("input:checked")).map(function (b) { return b.value; });
-        self.open();
-      });
-      add(chips, h("label", { class: "lvl-" + level }, box, level));
-    });
-    add(toolbar, [h("span", { class: "muted" }, "Levels"), chips]);
-  }
-  var timer = null;
-  this.search.addEventListener("input", function () {
-    clearTimeout(timer);
-    timer = setTimeout(function () { self.q = self.search.value.toLowerCase(); self.open(); }, 250);
-  });
-  var start = h("button", null, "Start");
-  var end = h("button", null, "End");
-  start.addEventListener("click", function () { self.openStart(); });
-  end.addEventListener("click", function () { self.open(); });
-  add(toolbar, [this.search, start, end, REPORT ? null : h("label", null, this.follow, " follow"), this.status]);
-  this.spacer = h("div", { class: "spacer" });
-  this.empty = h("div", { class: "empty", hidden: true });
-  this.viewport = h("div", { class: "viewport", tabindex: "0", "data-path": opts.path }, this.empty, this.spacer);
-  this.detail = h("pre", { class: "block", hidden: true });
-  this.el = h("div", { class: "logview", "data-path": opts.path }, toolbar, this.viewport, this.detail);
-  this.viewport.addEventListener("scroll", function () { self.onScroll(); });
-  hook.logs[opts.path] = {
-    texts: function () { return self.rows.map(function (r) { return r.sep || r.text; }); },
-    count: function () { return self.rows.length; },
-    view: self
-  };
-}
-
-LogView.prototype.url = function (params) {
-  return "/api/runs/" + enc(this.runId) + "/lines?path=" + enc(this.path) + "&limit=" + PAGE +
-    (this.levels.length ? "&level=" + enc(this.levels.join(",")) : "") +
-    (this.q ? "&q=" + enc(this.q) : "") + params;
-};
-
-LogView.prototype.matches = function (e) {
-  if (e.sep) return !this.q && !this.levels.length;
-  if (this.levels.length) {
-    var level = LEVELS.indexOf(e.level) >= 0 && e.level !== "OTHER" ? e.level : "OTHER";
-    if (this.levels.indexOf(level) < 0) return false;
-  }
-  return !this.q || e.text.toLowerCase().indexOf(this.q) >= 0;
-};
-
-// Opens at the end, as tail does; in a report, shows what the report holds.
-LogView.prototype.open = function () {
-  var self = this;
-  this.selected = null;
-  this.detail.hidden = true;
-  if (this.data) {
-    this.rows = this.data.entries.filter(this.matches, this);
-    this.bof = this.eof = true;
-    this.describe();
-    this.render();
-    this.viewport.scrollTop = this.viewport.scrollHeight;
-    return Promise.resolve();
-  }
-  this.busy = true;
-  this.status.textContent = "loading\u2026";
-  return api(this.url("&dir=backward")).then(function (page) {
-    self.rows = page.entries;
-    self.head = page.next;
-    self.bof = page.bof;
-    self.tail = page.end;
-    self.eof = true;
-    self.size = page.size;
-    self.busy = false;
-    self.describe();
-    self.render();
-    self.viewport.scrollTop = self.viewport.scrollHeight;
-    self.render();
-    self.settle();
-  }).catch(function (error) { self.busy = false; self.status.textContent = String(error.message || error); });
-};
-
-LogView.prototype.openStart = function () {
-  var self = this;
-  if (this.data) { this.viewport.scrollTop = 0; this.render(); return Promise.resolve(); }
-  this.busy = true;
-  return api(this.url("&dir=forward&at=0")).then(function (page) {
-    self.rows = page.entries;
-    self.head = 0;
-    self.bof = true;
-    self.tail = page.next;
-    self.eof = page.eof;
-    self.busy = false;
-    self.describe();
-    self.viewport.scrollTop = 0;
-    self.render();
-  }).catch(function (error) { self.busy = false; self.status.textContent = String(error.message || error); });
-};
-
-// Called when a load ends: lines that came meanwhile are read now.
-LogView.prototype.settle = function () {
-  if (!this.pendingLive || this.busy) return;
-  this.pendingLive = false;
-  this.eof = false;
-  this.loadAfter();
-};
-
-LogView.prototype.describe = function () {
-  var text = fmtInt(this.rows.length) + (this.q || this.levels.length ? " matching" : "") + " entries loaded";
-  if (!this.bof) text += "; scroll up for more";
-  if (this.size !== undefined) text += " \u00b7 " + fmtBytes(this.size);
-  this.status.textContent = text;
-  var none = this.rows.length === 0;
-  this.empty.hidden = !none;
-  this.empty.textContent = none ? (this.q || this.levels.length ? (this.bof ? "No entry matches." : "No match in the part read; scroll up to search further.") : "This log is empty.") : "";
-};
-
-LogView.prototype.loadBefore = function () {
-  var self = this;
-  if (this.bof || this.busy || this.data) return;
-  this.busy = true;
-  api(this.url("&dir=backward&before=" + this.head)).then(function (page) {
-    var fresh = page.entries.filter(function (e) { return e.e <= self.head; });
-    self.rows = fresh.concat(self.rows);
-    self.head = page.next;
-    self.bof = page.bof;
-    self.viewport.scrollTop += fresh.length * ROW;
-    if (self.rows.length > MAX_ROWS) {
-      self.rows.length = MAX_ROWS;
-      self.tail = self.rows[self.rows.length - 1].e;
-      self.eof = false;
-    }
-    self.busy = false;
-    self.describe();
-    self.render();
-  }).catch(function () { self.busy = false; });
-};
-
-LogView.prototype.loadAfter = function () {
-  var self = this;
-  if (this.eof || this.busy || this.data) return;
-  this.busy = true;
-  api(this.url("&dir=forward&at=" + this.tail)).then(function (page) {
-    self.append(page.entries, self.tail);
-    self.tail = page.next;
-    self.eof = page.eof;
-    self.busy = false;
-    self.describe();
-    self.render();
-    self.settle();
-  }).catch(function () { self.busy = false; });
-};
-
-LogView.prototype.append = function (entries, from) {
-  // A partial last line is read again once it ends: drop the old copy.
-  while (this.rows.length && this.rows[this.rows.length - 1].o >= from) this.rows.pop();
-  for (var i = 0; i < entries.length; i++) this.rows.push(entries[i]);
-  if (this.rows.length > MAX_ROWS) {
-    var drop = this.rows.length - MAX_ROWS;
-    this.rows.splice(0, drop);
-    this.head = this.rows[0].o;
-    this.bof = false;
-    this.viewport.scrollTop = Math.max(0, this.viewport.scrollTop - drop * ROW);
-  }
-};
-
-// New lines from the live stream, when this view shows the end of the file.
-LogView.prototype.live = function (d) {
-  if (this.data) return;
-  // Busy loading: look again once done (the load may or may not hold these lines).
-  if (this.busy) { this.pendingLive = true; return; }
-  if (!this.eof) return;
-  if (d.from > this.tail) { this.eof = false; this.loadAfter(); return; }
-  var atBottom = this.viewport.scrollTop + this.viewport.clientHeight >= this.viewport.scrollHeight - ROW * 2;
-  var tail = this.tail;
-  var fresh = d.entries.filter(function (e) { return e.o >= tail; }).filter(this.matches, this);
-  this.append(fresh, tail);
-  this.tail = Math.max(this.tail, d.next);
-  this.describe();
-  this.render();
-  if (this.follow.checked && atBottom) { this.viewport.scrollTop = this.viewport.scrollHeight; this.render(); }
-};
-
-LogView.prototype.onScroll = function () {
-  var v = this.viewport;
-  if (v.scrollTop < ROW * 20) this.loadBefore();
-  if (v.scrollTop + v.clientHeight > v.scrollHeight - ROW * 20) this.loadAfter();
-  this.render();
-};
-
-LogView.prototype.render = function () {
-  var self = this;
-  var n = this.rows.length;
-  this.spacer.style.height = (n * ROW) + "px";
-  var top = this.viewport.scrollTop;
-  var height = this.viewport.clientHeight || 420;
-  var first = Math.max(0, Math.floor(top / ROW) - 10);
-  var last = Math.min(n, Math.ceil((top + height) / ROW) + 10);
-  while (this.pool.length < last - first) {
-    var el = h("div", { class: "row" });
-    el.addEventListener("click", function (ev) { self.pick(ev.currentTarget.row); });
-    this.spacer.appendChild(el);
-    this.pool.push(el);
-  }
-  for (var k = 0; k < this.pool.length; k++) {
-    var row = this.pool[k];
-    var i = first + k;
-    if (i >= last) { row.hidden = true; row.row = null; continue; }
-    row.hidden = false;
-    row.style.top = (i * ROW) + "px";
-    var entry = this.rows[i];
-    if (row.row === entry) continue;
-    row.row = entry;
-    clear(row);
-    if (entry.sep) {
-      row.className = "row sep";
-      row.textContent = entry.sep;
-      continue;
-    }
-    row.className = "row" + (entry.level ? " l-" + entry.level : "") + (entry === this.selected ? " selected" : "");
-    row.dataset.offset = String(entry.o);
-    if (entry.ts) add(row, h("span", { class: "ts" }, entry.ts));
-    if (entry.level) add(row, h("span", { class: "lvl lvl-" + entry.level }, entry.level));
-    var lines = entry.text.split("\n");
-    add(row, lines[0] + (lines.length > 1 ? "  \u23ce +" + (lines.length - 1) + " lines" : "") +
-      (entry.cut ? "  \u2026 " + fmtBytes(entry.cut) + " more" : ""));
-  }
-};
-
-LogView.prototype.pick = function (entry) {
-  if (!entry || entry.sep) return;
-  this.selected = entry;
-  this.detail.hidden = false;
-  this.detail.textContent = (entry.ts ? entry.ts + " " : "") + (entry.level ? "[" + entry.level + "] " : "") + entry.text +
-    (entry.cut ? "\n\u2026 " + fmtBytes(entry.cut) + " of this entry not shown" + (REPORT ? "" : " (open the raw file)") : "");
-  this.pool.forEach(function (el) { el.row = null; });
-  this.render();
-};
-
-// ---------------------------------------------------------------- compare
-
-function renderCompare(a, b) {
-  hook.page = "compare";
-  document.title = "runlog: compare";
-  var root = h("main");
-  app.appendChild(topBar([h("a", { href: "/" }, "Runs"), h("span", null, "Compare")]));
-  app.appendChild(root);
-  add(root, h("p", { class: "muted" }, "Reading both event logs\u2026"));
-  api("/api/compare?a=" + enc(a) + "&b=" + enc(b)).then(function (c) {
-    clear(root);
-    function side(s, label) {
-      return h("section", { class: "panel", "data-side": label },
-        h("h2", null, label + ": ", h("a", { class: "mono", href: runHref(s.run.id) }, s.run.id), " ", badge(s.run.status)),
-        h("dl", { class: "meta" }, h("dt", null, "Started"), h("dd", null, fmtTime(s.run.startedAt)),
-          h("dt", null, "Effects"), h("dd", { "data-k": "effects" }, fmtInt(s.effects)),
-          h("dt", null, "Work"), h("dd", null, fmtDuration(s.totalMs)),
-          h("dt", null, "Wall time"), h("dd", null, fmtDuration(s.wallMs))),
-        s.cut ? h("p", { class: "note" }, "Only the first " + fmtBytes(512 * 1024 * 1024) + " of its event log were read (" + fmtBytes(s.cut) + " left).") : null,
-        s.invalid ? h("p", { class: "note" }, s.invalid + " unreadable line(s) skipped.") : null);
-    }
-    add(root, h("div", { class: "cols" }, side(c.a, "A"), side(c.b, "B")));
-    var d = c.divergence;
-    function eff(e) { return e ? "#" + e.seq + " " + e.phase + ": " + e.effect + " \u2192 " + e.event + " (" + fmtDuration(e.ms) + ")" : "(the sequence has ended)"; }
-    add(root, h("section", { class: "panel", id: "divergence" }, h("h2", null, "First divergence"),
-      d ? [h("p", null, "The effect sequences differ first at position " + fmtInt(d.index) + ":"),
-        h("pre", { class: "block" }, "A  " + eff(d.a) + "\nB  " + eff(d.b))]
-        : h("p", null, "Both runs executed the same sequence of effects (" + fmtInt(c.a.effects) + ").")));
-    var phases = [];
-    c.a.phases.concat(c.b.phases).forEach(function (p) { if (phases.indexOf(p.phase) < 0) phases.push(p.phase); });
-    function find(list, name) { for (var i = 0; i < list.length; i++) if (list[i].phase === name) return list[i]; return { count: 0, ms: 0 }; }
-    var body = h("tbody");
-    phases.forEach(function (name) {
-      var x = find(c.a.phases, name), y = find(c.b.phases, name), delta = y.ms - x.ms;
-      body.appendChild(h("tr", null, h("td", null, name), h("td", { class: "num" }, fmtInt(x.count)), h("td", { class: "num" }, fmtInt(y.count)),
-        h("td", { class: "num" }, fmtDuration(x.ms)), h("td", { class: "num" }, fmtDuration(y.ms)),
-        h("td", { class: "num " + (delta > 0 ? "delta-up" : delta < 0 ? "delta-down" : "") }, (delta > 0 ? "+" : delta < 0 ? "\u2212" : "") + fmtDuration(Math.abs(delta)))));
-    });
-    body.appendChild(h("tr", null, h("th", null, "Total"), h("th", { class: "num" }, fmtInt(c.a.effects)), h("th", { class: "num" }, fmtInt(c.b.effects)),
-      h("th", { class: "num" }, fmtDuration(c.a.totalMs)), h("th", { class: "num" }, fmtDuration(c.b.totalMs)), h("th", null, "")));
-    add(root, h("section", { class: "panel" }, h("h2", null, "Per phase"), h("table", { id: "phases" },
-      h("thead", null, h("tr", null, ["Phase", "A effects", "B effects", "A time", "B time", "B \u2212 A"].map(function (t, i) { return h("th", { class: i ? "num" : null }, t); }))), body)));
-    hook.ready = true;
-  }).catch(function (error) { clear(root); fail(root, error); hook.ready = true; });
-}
-
-main();
-})();
-`;
+// deno-fmt-ignore-file
+// Generated by scripts/build_client.ts from src/viewer/_client/ (the page's
+// TypeScript): do not edit. After changing the client, rebuild with
+//   node_modules/.bin/deno run -A scripts/build_client.ts
+// (deno task build:client, npm run build:client); CI fails when it is stale.
+
+/** The JavaScript of the viewer's pages (runs, run, compare, report). */
+export const PAGE_SCRIPT: string = [
+  "\"use strict\";",
+  "(() => {",
+  "  // src/viewer/_client/boot.ts",
+  "  function isSeparator(row) {",
+  "    return Boolean(row.sep);",
+  "  }",
+  "  function readBoot() {",
+  "    return JSON.parse(document.getElementById(\"runlog-boot\").textContent);",
+  "  }",
+  "  function dropTokenFromUrl() {",
+  "    if (/[?&]token=/.test(location.search) && globalThis.history && history.replaceState) {",
+  "      const kept = location.search.slice(1).split(\"&\").filter((pair) => pair.split(\"=\")[0] !== \"token\").join(\"&\");",
+  "      history.replaceState(null, \"\", location.pathname + (kept ? `?${kept}` : \"\") + location.hash);",
+  "    }",
+  "  }",
+  "",
+  "  // src/viewer/_client/dom.ts",
+  "  function h(tag, props, ...children) {",
+  "    const el = document.createElement(tag);",
+  "    if (props) {",
+  "      for (const key in props) {",
+  "        const value = props[key];",
+  "        if (value === null || value === void 0 || value === false) continue;",
+  "        if (key === \"class\") el.className = value;",
+  "        else if (key === \"text\") el.textContent = value;",
+  "        else if (key === \"style\") Object.assign(el.style, value);",
+  "        else if (key.slice(0, 2) === \"on\") el.addEventListener(key.slice(2), value);",
+  "        else if (key === \"hidden\") el.hidden = true;",
+  "        else if (key === \"disabled\") el.disabled = true;",
+  "        else el.setAttribute(key, String(value));",
+  "      }",
+  "    }",
+  "    for (const child of children) add(el, child);",
+  "    return el;",
+  "  }",
+  "  function add(el, child) {",
+  "    if (child === null || child === void 0 || child === false) return;",
+  "    if (Array.isArray(child)) {",
+  "      for (const c of child) add(el, c);",
+  "      return;",
+  "    }",
+  "    el.appendChild(typeof child === \"object\" ? child : document.createTextNode(String(child)));",
+  "  }",
+  "  function clear(el) {",
+  "    while (el.firstChild) el.removeChild(el.firstChild);",
+  "  }",
+  "",
+  "  // src/_format_bytes.ts",
+  "  function formatBytes(bytes) {",
+  "    if (bytes < 1e3) return `${bytes} B`;",
+  "    const units = [",
+  "      \"kB\",",
+  "      \"MB\",",
+  "      \"GB\",",
+  "      \"TB\"",
+  "    ];",
+  "    let value = bytes / 1e3;",
+  "    let unit = 0;",
+  "    while (value >= 1e3 && unit < units.length - 1) {",
+  "      value /= 1e3;",
+  "      unit++;",
+  "    }",
+  "    return `${value < 10 ? value.toFixed(1) : Math.round(value)} ${units[unit]}`;",
+  "  }",
+  "",
+  "  // src/_format_duration.ts",
+  "  function formatDuration(ms) {",
+  "    if (ms < 1e3) return `${Math.round(ms)} ms`;",
+  "    const s = Math.floor(ms / 1e3);",
+  "    if (s < 60) return `${ms < 1e4 ? (ms / 1e3).toFixed(1) : s} s`;",
+  "    if (s < 3600) return `${Math.floor(s / 60)} min ${s % 60} s`;",
+  "    return `${Math.floor(s / 3600)} h ${Math.floor(s % 3600 / 60)} min`;",
+  "  }",
+  "",
+  "  // src/viewer/_client/format.ts",
+  "  function formatCount(n) {",
+  "    return Number(n).toLocaleString(\"en-US\");",
+  "  }",
+  "  function sizeText(bytes) {",
+  "    return bytes === null || bytes === void 0 ? \"\" : formatBytes(bytes);",
+  "  }",
+  "  function durationText(ms) {",
+  "    if (ms === null || ms === void 0 || !isFinite(ms)) return \"\";",
+  "    return formatDuration(ms);",
+  "  }",
+  "  function axisText(ms) {",
+  "    if (ms === 0) return \"0\";",
+  "    if (ms < 1e3) return `${Math.round(ms)} ms`;",
+  "    if (ms < 6e4) return `${ms % 1e3 ? (ms / 1e3).toFixed(1) : ms / 1e3} s`;",
+  "    const m = Math.floor(ms / 6e4);",
+  "    const s = Math.round(ms % 6e4 / 1e3);",
+  "    if (ms < 36e5) return `${m} min${s ? ` ${s} s` : \"\"}`;",
+  "    const hours = Math.floor(ms / 36e5);",
+  "    const mins = Math.round(ms % 36e5 / 6e4);",
+  "    return `${hours} h${mins ? ` ${mins} min` : \"\"}`;",
+  "  }",
+  "  function timeText(iso) {",
+  "    return iso ? `${String(iso).replace(\"T\", \" \").slice(0, 19)} UTC` : \"\";",
+  "  }",
+  "  function shortTime(iso, sameDay) {",
+  "    if (!iso) return \"\";",
+  "    const text = String(iso).replace(\"T\", \" \").slice(0, 19);",
+  "    return sameDay !== void 0 && sameDay.slice(0, 10) === text.slice(0, 10) ? text.slice(11) : text;",
+  "  }",
+  "  function runDuration(run) {",
+  "    const start = Date.parse(run.startedAt);",
+  "    const end = run.endedAt ? Date.parse(run.endedAt) : run.live ? Date.now() : NaN;",
+  "    return isFinite(end - start) ? durationText(end - start) : \"\";",
+  "  }",
+  "",
+  "  // src/viewer/_client/chrome.ts",
+  "  var STATUSES = [",
+  "    \"running\",",
+  "    \"idle\",",
+  "    \"succeeded\",",
+  "    \"failed\",",
+  "    \"interrupted\",",
+  "    \"crashed\",",
+  "    \"unknown\"",
+  "  ];",
+  "  function badge(status) {",
+  "    const known = STATUSES.indexOf(status) >= 0 ? status : \"unknown\";",
+  "    return h(\"span\", {",
+  "      class: `badge st-${known}`,",
+  "      \"data-status\": status",
+  "    }, status);",
+  "  }",
+  "  function topBar(ctx2, crumbs) {",
+  "    const bar = h(\"header\", {",
+  "      class: \"top\"",
+  "    }, ctx2.report ? h(\"span\", {",
+  "      class: \"brand\"",
+  "    }, \"runlog\") : h(\"a\", {",
+  "      class: \"brand\",",
+  "      href: \"/\"",
+  "    }, \"runlog\"));",
+  "    for (const crumb of crumbs) {",
+  "      add(bar, h(\"span\", {",
+  "        class: \"crumb\"",
+  "      }, \"/\"));",
+  "      add(bar, crumb);",
+  "    }",
+  "    add(bar, h(\"span\", {",
+  "      class: \"spacer\"",
+  "    }));",
+  "    if (ctx2.report) add(bar, h(\"span\", {",
+  "      class: \"pill\"",
+  "    }, `report of ${timeText(ctx2.generatedAt)}`));",
+  "    add(bar, ctx2.redacted ? h(\"span\", {",
+  "      class: \"pill\",",
+  "      title: \"secrets are masked as in runlog pack\"",
+  "    }, \"secrets masked\") : h(\"span\", {",
+  "      class: \"pill off\"",
+  "    }, \"redaction OFF\"));",
+  "    return bar;",
+  "  }",
+  "  function errorText(error) {",
+  "    return String(error?.message || error);",
+  "  }",
+  "  function showError(ctx2, where, error) {",
+  "    ctx2.hook.errors.push(errorText(error));",
+  "    add(where, h(\"p\", {",
+  "      class: \"error\"",
+  "    }, errorText(error)));",
+  "  }",
+  "",
+  "  // src/viewer/_client/context.ts",
+  "  function pageContext(boot2, app, hook) {",
+  "    const report = boot2.mode === \"report\" ? boot2 : void 0;",
+  "    return {",
+  "      app,",
+  "      report: report?.data,",
+  "      generatedAt: report?.generatedAt,",
+  "      redacted: boot2.redacted,",
+  "      hook",
+  "    };",
+  "  }",
+  "",
+  "  // src/viewer/_client/api.ts",
+  "  var enc = encodeURIComponent;",
+  "  async function getJson(path) {",
+  "    const res = await fetch(path, {",
+  "      headers: {",
+  "        Accept: \"application/json\"",
+  "      },",
+  "      credentials: \"same-origin\",",
+  "      cache: \"no-store\"",
+  "    });",
+  "    if (res.ok) return await res.json();",
+  "    const text = await res.text();",
+  "    let message = `${res.status} ${res.statusText}`;",
+  "    try {",
+  "      message = JSON.parse(text).error || message;",
+  "    } catch {",
+  "    }",
+  "    if (res.status === 403) {",
+  "      message += \" (open the URL that runlog serve printed: it holds the token)\";",
+  "    }",
+  "    throw new Error(message);",
+  "  }",
+  "  function runHref(id) {",
+  "    return `/run/${enc(id)}`;",
+  "  }",
+  "  function compareHref(a, b) {",
+  "    return `/compare/${enc(a)}/${enc(b)}`;",
+  "  }",
+  "  function rawHref(id, path) {",
+  "    return `/api/runs/${enc(id)}/raw?path=${enc(path)}`;",
+  "  }",
+  "  function fetchRuns() {",
+  "    return getJson(\"/api/runs\");",
+  "  }",
+  "  function fetchRun(id) {",
+  "    return getJson(`/api/runs/${enc(id)}`);",
+  "  }",
+  "  function fetchTimeline(id, from) {",
+  "    return getJson(`/api/runs/${enc(id)}/timeline?from=${from}`);",
+  "  }",
+  "  function fetchTrace(id) {",
+  "    return getJson(`/api/runs/${enc(id)}/trace`);",
+  "  }",
+  "  function fetchLines(id, query) {",
+  "    let url = `/api/runs/${enc(id)}/lines?path=${enc(query.path)}&limit=${query.limit}` + (query.levels.length ? `&level=${enc(query.levels.join(\",\"))}` : \"\") + (query.q ? `&q=${enc(query.q)}` : \"\") + `&dir=${query.dir}`;",
+  "    if (query.at !== void 0) url += `&at=${query.at}`;",
+  "    if (query.before !== void 0) url += `&before=${query.before}`;",
+  "    return getJson(url);",
+  "  }",
+  "  function fetchMessages(id, path, from) {",
+  "    return getJson(`/api/runs/${enc(id)}/messages?path=${enc(path)}&from=${from}`);",
+  "  }",
+  "  function fetchComparison(a, b) {",
+  "    return getJson(`/api/compare?a=${enc(a)}&b=${enc(b)}`);",
+  "  }",
+  "  function liveUrl(id, query) {",
+  "    return `/api/runs/${enc(id)}/live?events=${query.events}&pipeline=${query.pipeline}` + (query.file ? `&path=${enc(query.file.path)}&file=${query.file.at}` : \"\");",
+  "  }",
+  "",
+  "  // src/viewer/_client/sessions.ts",
+  "  function sessionViews(run) {",
+  "    const sessions = run.metadata?.sessions ?? [];",
+  "    return sessions.map((session, index) => {",
+  "      const last = index === sessions.length - 1;",
+  "      const status = session.status ?? (session.endedAtUtc !== void 0 ? \"ended\" : last ? run.status : \"crashed\");",
+  "      return {",
+  "        index,",
+  "        session,",
+  "        status,",
+  "        startMs: Date.parse(session.startedAtUtc),",
+  "        endMs: session.endedAtUtc === void 0 ? NaN : Date.parse(session.endedAtUtc)",
+  "      };",
+  "    });",
+  "  }",
+  "  function sessionMarks(views) {",
+  "    const marks = [];",
+  "    views.forEach((view, i) => {",
+  "      const next = views[i + 1];",
+  "      const n = i + 1;",
+  "      if (view.status === \"crashed\") {",
+  "        const at = next !== void 0 ? next.startMs : Infinity;",
+  "        marks.push({",
+  "          kind: \"crash\",",
+  "          session: i,",
+  "          at,",
+  "          side: \"before\",",
+  "          label: `session ${n} crashed`",
+  "        });",
+  "      } else if (next !== void 0 && Number.isFinite(view.endMs)) {",
+  "        marks.push({",
+  "          kind: \"end\",",
+  "          session: i,",
+  "          at: view.endMs,",
+  "          side: \"before\",",
+  "          label: `session ${n} ${view.status}`",
+  "        });",
+  "      }",
+  "      if (i > 0 && Number.isFinite(view.startMs)) {",
+  "        marks.push({",
+  "          kind: \"resume\",",
+  "          session: i,",
+  "          at: view.startMs,",
+  "          side: \"after\",",
+  "          label: `session ${n} resumed`",
+  "        });",
+  "      }",
+  "    });",
+  "    return marks;",
+  "  }",
+  "",
+  "  // src/viewer/_client/theme.ts",
+  "  var PALETTE = [",
+  "    \"#4e79a7\",",
+  "    \"#f28e2b\",",
+  "    \"#59a14f\",",
+  "    \"#b07aa1\",",
+  "    \"#76b7b2\",",
+  "    \"#edc948\",",
+  "    \"#9c755f\",",
+  "    \"#ff9da7\",",
+  "    \"#8cd17d\",",
+  "    \"#499894\",",
+  "    \"#a0cbe8\",",
+  "    \"#d37295\"",
+  "  ];",
+  "  function phaseColour(phase) {",
+  "    let hash = 2166136261;",
+  "    for (let i = 0; i < phase.length; i++) {",
+  "      hash ^= phase.charCodeAt(i);",
+  "      hash = Math.imul(hash, 16777619) >>> 0;",
+  "    }",
+  "    return PALETTE[hash % PALETTE.length];",
+  "  }",
+  "  var LIGHT = {",
+  "    background: \"#ffffff\",",
+  "    laneOdd: \"#f6f8fa\",",
+  "    laneEven: \"#fbfcfd\",",
+  "    failureLane: \"#fff5f5\",",
+  "    failure: \"#b91c1c\",",
+  "    pause: \"#6e7781\",",
+  "    selected: \"#1f2328\",",
+  "    axisText: \"#656d76\",",
+  "    axisLine: \"#d8dee4\",",
+  "    crash: \"#8250df\",",
+  "    resume: \"#0969da\"",
+  "  };",
+  "  var VARIABLES = {",
+  "    background: \"--tl-bg\",",
+  "    laneOdd: \"--tl-lane-odd\",",
+  "    laneEven: \"--tl-lane-even\",",
+  "    failureLane: \"--tl-failure-lane\",",
+  "    failure: \"--tl-failure\",",
+  "    pause: \"--tl-pause\",",
+  "    selected: \"--tl-selected\",",
+  "    axisText: \"--tl-axis-text\",",
+  "    axisLine: \"--tl-axis-line\",",
+  "    crash: \"--tl-crash\",",
+  "    resume: \"--tl-resume\"",
+  "  };",
+  "  var held;",
+  "  function canvasColours() {",
+  "    if (held !== void 0) return held;",
+  "    const style = typeof getComputedStyle === \"function\" ? getComputedStyle(document.documentElement) : void 0;",
+  "    const colours = {",
+  "      ...LIGHT",
+  "    };",
+  "    for (const key of Object.keys(VARIABLES)) {",
+  "      const value = style?.getPropertyValue(VARIABLES[key]).trim();",
+  "      if (value) colours[key] = value;",
+  "    }",
+  "    held = colours;",
+  "    return colours;",
+  "  }",
+  "  function onSchemeChange(redraw) {",
+  "    const query = globalThis.matchMedia?.(\"(prefers-color-scheme: dark)\");",
+  "    query?.addEventListener(\"change\", () => {",
+  "      held = void 0;",
+  "      redraw();",
+  "    });",
+  "  }",
+  "",
+  "  // src/viewer/_effect_logs.ts",
+  "  var FAILURE = /fail|error|panic|timeout|abort|crash|interrupt|refus|denied/i;",
+  "  function isFailedEffect(event, detail = \"\") {",
+  "    const extra = /extra=\\[([^\\]]*)\\]/.exec(detail)?.[1] ?? \"\";",
+  "    return FAILURE.test(event) || FAILURE.test(extra);",
+  "  }",
+  "  var LOG_NAME = /(?:^|_)([A-Za-z][A-Za-z0-9-]*)_(\\d+)(?:_a(\\d+))?\\.[A-Za-z0-9]+$/;",
+  "  function parseLogName(path) {",
+  "    if (!/^(agents|provider)\\//.test(path)) return void 0;",
+  "    const match = LOG_NAME.exec(path.slice(path.lastIndexOf(\"/\") + 1));",
+  "    if (match === null) return void 0;",
+  "    return {",
+  "      phase: match[1],",
+  "      index: Number(match[2]),",
+  "      attempt: Number(match[3] ?? 0)",
+  "    };",
+  "  }",
+  "  function isProviderStream(path) {",
+  "    return /^provider\\/.+\\.(jsonl|ndjson|json)$/i.test(path);",
+  "  }",
+  "  var normal = (text) => text.toLowerCase().replace(/[^a-z0-9]/g, \"\");",
+  "  var INDEX_KEYS = [",
+  "    [",
+  "      \"iteration\"",
+  "    ],",
+  "    [",
+  "      \"reviewer_pass\",",
+  "      \"pass\"",
+  "    ],",
+  "    [",
+  "      \"agent_index\",",
+  "      \"index\"",
+  "    ]",
+  "  ];",
+  "  function contextNumber(detail, key) {",
+  "    const match = new RegExp(`(?:^|[ ,=])${key}=(\\\\d+)(?=,|$| )`).exec(detail);",
+  "    return match === null ? void 0 : Number(match[1]);",
+  "  }",
+  "  function logsOfEffect(effect, paths) {",
+  "    const phase = normal(effect.phase);",
+  "    if (phase === \"\") return [];",
+  "    let index;",
+  "    for (const keys of INDEX_KEYS) {",
+  "      for (const key of keys) index ??= contextNumber(effect.detail, key);",
+  "      if (index !== void 0) break;",
+  "    }",
+  "    const attempt = contextNumber(effect.detail, \"attempt\");",
+  "    const found = [];",
+  "    for (const path of paths) {",
+  "      const name = parseLogName(path);",
+  "      if (name === void 0) continue;",
+  "      const p = normal(name.phase);",
+  "      if (p === \"\" || !(phase.startsWith(p) || p.startsWith(phase))) continue;",
+  "      if (index !== void 0 && name.index !== index) continue;",
+  "      if (attempt !== void 0 && name.attempt !== attempt) continue;",
+  "      found.push([",
+  "        path,",
+  "        name",
+  "      ]);",
+  "    }",
+  "    return found.sort((a, b) => b[1].index - a[1].index || b[1].attempt - a[1].attempt).map(([path]) => path);",
+  "  }",
+  "",
+  "  // src/viewer/_client/timeline_model.ts",
+  "  var MAX_EFFECTS = 1e6;",
+  "  var GAP_CAP = 10 * 60 * 1e3;",
+  "  var TimelineModel = class {",
+  "    /** How many effects it holds. */",
+  "    n = 0;",
+  "    /** The event log offset to read on from. */",
+  "    next = 0;",
+  "    /** The distinct strings. */",
+  "    strings = [];",
+  "    /** The phases, in lane order. */",
+  "    phases = [];",
+  "    /** Per lane: its effects, and the sum of their durations. */",
+  "    phaseCount = [];",
+  "    phaseMs = [];",
+  "    /** Where the last effect ends, on the axis (ms). */",
+  "    end = 0;",
+  "    /** Where each shortened pause is, on the axis. */",
+  "    breaks = [];",
+  "    /** Lines that did not parse, and the first of them. */",
+  "    invalid = 0;",
+  "    firstInvalid;",
+  "    /** Lines read by their most plausible reading. */",
+  "    inexact = 0;",
+  "    /** The sum of every effect's duration. */",
+  "    totalMs = 0;",
+  "    /** How many effects failed. */",
+  "    failures = 0;",
+  "    /** The indices of the failed effects, in order. */",
+  "    failed = [];",
+  "    // Per effect, by index.",
+  "    seq = new Float64Array(0);",
+  "    /** Where it starts on the axis (ms). */",
+  "    start = new Float64Array(0);",
+  "    dur = new Float64Array(0);",
+  "    /** When it finished (ms since the epoch), NaN when unknown. */",
+  "    time = new Float64Array(0);",
+  "    off = new Float64Array(0);",
+  "    /** Its lane. */",
+  "    phase = new Uint16Array(0);",
+  "    eff = new Int32Array(0);",
+  "    evt = new Int32Array(0);",
+  "    det = new Int32Array(0);",
+  "    /** 1 when it failed. */",
+  "    bad = new Uint8Array(0);",
+  "    #cap = 0;",
+  "    #lastT = NaN;",
+  "    #stringIndex = /* @__PURE__ */ new Map();",
+  "    #phaseIndex = /* @__PURE__ */ new Map();",
+  "    /**",
+  "     * `origin`: when the run started (ms since the epoch), where the axis",
+  "     * begins; without it, the axis begins at the first effect.",
+  "     */",
+  "    constructor(origin = NaN) {",
+  "      this.#lastT = origin;",
+  "      this.#grow(1024);",
+  "    }",
+  "    #grow(cap) {",
+  "      const n = this.n;",
+  "      function more(make, old) {",
+  "        const a = make(cap);",
+  "        a.set(old.subarray(0, n));",
+  "        return a;",
+  "      }",
+  "      this.seq = more((c) => new Float64Array(c), this.seq);",
+  "      this.start = more((c) => new Float64Array(c), this.start);",
+  "      this.dur = more((c) => new Float64Array(c), this.dur);",
+  "      this.time = more((c) => new Float64Array(c), this.time);",
+  "      this.off = more((c) => new Float64Array(c), this.off);",
+  "      this.phase = more((c) => new Uint16Array(c), this.phase);",
+  "      this.eff = more((c) => new Int32Array(c), this.eff);",
+  "      this.evt = more((c) => new Int32Array(c), this.evt);",
+  "      this.det = more((c) => new Int32Array(c), this.det);",
+  "      this.bad = more((c) => new Uint8Array(c), this.bad);",
+  "      this.#cap = cap;",
+  "    }",
+  "    #intern(s) {",
+  "      let i = this.#stringIndex.get(s);",
+  "      if (i === void 0) {",
+  "        i = this.strings.length;",
+  "        this.strings.push(s);",
+  "        this.#stringIndex.set(s, i);",
+  "      }",
+  "      return i;",
+  "    }",
+  "    #lane(name) {",
+  "      let i = this.#phaseIndex.get(name);",
+  "      if (i === void 0) {",
+  "        i = this.phases.length;",
+  "        this.phases.push(name);",
+  "        this.#phaseIndex.set(name, i);",
+  "        this.phaseCount.push(0);",
+  "        this.phaseMs.push(0);",
+  "      }",
+  "      return i;",
+  "    }",
+  "    /** Appends a chunk of the timeline API; effects it already has are skipped. */",
+  "    append(chunk) {",
+  "      const local = chunk.strings.map((s) => this.#intern(s));",
+  "      let abs = null;",
+  "      let count = chunk.seq.length;",
+  "      if (this.n + count > MAX_EFFECTS) count = Math.max(0, MAX_EFFECTS - this.n);",
+  "      for (let i = 0; i < count; i++) {",
+  "        const t = chunk.t[i];",
+  "        if (t !== null) abs = abs === null ? t : abs + t;",
+  "        if (chunk.off[i] < this.next) continue;",
+  "        if (this.n >= this.#cap) this.#grow(this.#cap * 2);",
+  "        const n = this.n;",
+  "        const ms = chunk.ms[i];",
+  "        const time = t === null ? NaN : abs;",
+  "        let gap = isFinite(time) && isFinite(this.#lastT) ? time - ms - this.#lastT : 0;",
+  "        if (gap > GAP_CAP) {",
+  "          this.breaks.push(this.end + GAP_CAP / 2);",
+  "          gap = GAP_CAP;",
+  "        }",
+  "        this.start[n] = this.end + Math.max(0, gap);",
+  "        this.dur[n] = ms;",
+  "        this.end = this.start[n] + ms;",
+  "        if (isFinite(time)) this.#lastT = time;",
+  "        this.seq[n] = chunk.seq[i];",
+  "        this.time[n] = time;",
+  "        this.off[n] = chunk.off[i];",
+  "        const lane = this.#lane(chunk.strings[chunk.phase[i]]);",
+  "        this.phase[n] = lane;",
+  "        this.phaseCount[lane]++;",
+  "        this.phaseMs[lane] += ms;",
+  "        this.totalMs += ms;",
+  "        this.eff[n] = local[chunk.effect[i]];",
+  "        this.evt[n] = local[chunk.event[i]];",
+  "        this.det[n] = local[chunk.detail[i]];",
+  "        this.bad[n] = isFailedEffect(this.strings[this.evt[n]], this.strings[this.det[n]]) ? 1 : 0;",
+  "        if (this.bad[n]) {",
+  "          this.failures++;",
+  "          this.failed.push(n);",
+  "        }",
+  "        this.n++;",
+  "      }",
+  "      this.next = count === chunk.seq.length ? Math.max(this.next, chunk.next) : chunk.off[count];",
+  "      this.invalid += chunk.invalid || 0;",
+  "      this.inexact += chunk.inexact || 0;",
+  "      if (chunk.firstInvalid && !this.firstInvalid) this.firstInvalid = chunk.firstInvalid;",
+  "    }",
+  "    /** The first effect whose end is after `t` (ends grow with the index). */",
+  "    firstEndingAfter(t) {",
+  "      let lo = 0;",
+  "      let hi = this.n;",
+  "      while (lo < hi) {",
+  "        const mid = lo + hi >> 1;",
+  "        if (this.start[mid] + this.dur[mid] < t) lo = mid + 1;",
+  "        else hi = mid;",
+  "      }",
+  "      return lo;",
+  "    }",
+  "    /**",
+  "     * Where a wall-clock time (ms since the epoch) is on the axis: `before`,",
+  "     * the end of the last effect that ended by then (0 when none did);",
+  "     * `after`, the start of the first effect that began at or after it (the",
+  "     * end of the axis when none did).",
+  "     */",
+  "    axisAt(time, side2) {",
+  "      let found = side2 === \"before\" ? 0 : this.end;",
+  "      for (let i = 0; i < this.n; i++) {",
+  "        const t = this.time[i];",
+  "        if (!isFinite(t)) continue;",
+  "        if (side2 === \"before\" && t <= time) found = this.start[i] + this.dur[i];",
+  "        if (side2 === \"after\" && t - this.dur[i] >= time) return this.start[i];",
+  "      }",
+  "      return found;",
+  "    }",
+  "    /** Effect `i` as the page shows it. */",
+  "    effect(i) {",
+  "      const detail = this.strings[this.det[i]];",
+  "      const t = this.time[i];",
+  "      const ts = isFinite(t) ? new Date(t).toISOString() : \"?\";",
+  "      const phase = this.phases[this.phase[i]];",
+  "      const effect = this.strings[this.eff[i]];",
+  "      const event = this.strings[this.evt[i]];",
+  "      return {",
+  "        seq: this.seq[i],",
+  "        phase,",
+  "        effect,",
+  "        event,",
+  "        detail,",
+  "        ms: this.dur[i],",
+  "        ts,",
+  "        failed: !!this.bad[i],",
+  "        line: `${this.seq[i]} ts=${ts} phase=${phase} effect=${effect} event=${event}${detail ? ` ${detail}` : \"\"} ms=${this.dur[i]}`",
+  "      };",
+  "    }",
+  "  };",
+  "",
+  "  // src/viewer/_client/timeline_view.ts",
+  "  var TimelineView = class {",
+  "    /** The span shown, in ms of the axis. */",
+  "    start = 0;",
+  "    end = 1;",
+  "    /** Whether the view follows the end as effects come. */",
+  "    following = true;",
+  "    #extents = [];",
+  "    #redraws = [];",
+  "    /** A timeline that shows this view: how long its axis is, and how to draw it again. */",
+  "    attach(extent, redraw) {",
+  "      this.#extents.push(extent);",
+  "      this.#redraws.push(redraw);",
+  "    }",
+  "    /** The longest axis of the timelines shown (ms), at least 1. */",
+  "    total() {",
+  "      return Math.max(1, ...this.#extents.map((extent) => extent()));",
+  "    }",
+  "    /** Shows everything, and follows the end again. */",
+  "    fit() {",
+  "      this.following = true;",
+  "      this.start = 0;",
+  "      this.end = this.total();",
+  "      this.#changed();",
+  "    }",
+  "    /** Shows everything again if following (effects came); draws nothing. */",
+  "    follow() {",
+  "      if (!this.following) return;",
+  "      this.start = 0;",
+  "      this.end = this.total();",
+  "    }",
+  "    /** Shows `[start, end)`, kept within the axis; stops following. */",
+  "    show(start, end) {",
+  "      const span = end - start;",
+  "      const total = this.total();",
+  "      this.start = start;",
+  "      this.end = end;",
+  "      if (this.start < 0) {",
+  "        this.start = 0;",
+  "        this.end = span;",
+  "      }",
+  "      if (this.end > total && span <= total) {",
+  "        this.end = total;",
+  "        this.start = total - span;",
+  "      }",
+  "      this.following = false;",
+  "      this.#changed();",
+  "    }",
+  "    /** Zooms by `factor` about `at` (0: the left edge, 1: the right one). */",
+  "    zoom(factor, at) {",
+  "      const span = this.end - this.start;",
+  "      const center = this.start + span * at;",
+  "      const next = Math.max(2, Math.min(span * factor, this.total() * 1.05));",
+  "      this.show(center - next * at, center - next * at + next);",
+  "    }",
+  "    #changed() {",
+  "      for (const redraw of this.#redraws) redraw();",
+  "    }",
+  "  };",
+  "",
+  "  // src/viewer/_client/timeline.ts",
+  "  var AXIS = 22;",
+  "  var LANE = 18;",
+  "  var LANE_GAP = 4;",
+  "  var MARKER = 5;",
+  "  var MARKER_SLACK = 6;",
+  "  var STEPS = [",
+  "    1,",
+  "    2,",
+  "    5,",
+  "    10,",
+  "    20,",
+  "    50,",
+  "    100,",
+  "    200,",
+  "    500,",
+  "    1e3,",
+  "    2e3,",
+  "    5e3,",
+  "    1e4,",
+  "    15e3,",
+  "    3e4,",
+  "    6e4,",
+  "    12e4,",
+  "    3e5,",
+  "    6e5,",
+  "    9e5,",
+  "    18e5,",
+  "    36e5,",
+  "    72e5,",
+  "    108e5,",
+  "    216e5,",
+  "    432e5,",
+  "    864e5",
+  "  ];",
+  "  var Timeline = class {",
+  "    /** The effects. */",
+  "    model;",
+  "    /** Set when the page holds no more effects: live ones are ignored. */",
+  "    capped = false;",
+  "    #ctx;",
+  "    #onSelect;",
+  "    #view;",
+  "    #info;",
+  "    #notice;",
+  "    #lanes;",
+  "    #canvas;",
+  "    #tip;",
+  "    #box;",
+  "    #legend;",
+  "    #prevFailure;",
+  "    #nextFailure;",
+  "    #marks = [];",
+  "    /** The marks on the axis, computed when the effects or the sessions change. */",
+  "    #placed = [];",
+  "    #placedAt = -1;",
+  "    #selected = -1;",
+  "    #hoverIndex = -1;",
+  "    #pending = false;",
+  "    #fetching = false;",
+  "    #drawnCount = 0;",
+  "    #laneCount;",
+  "    #legendAt;",
+  "    /**",
+  "     * Builds the timeline in `panel`; `onSelect` hears of each effect picked",
+  "     * (-1: none). Element ids are the run page's (`timeline-canvas`…) unless",
+  "     * `options.view` is given (several on a page): then classes alone.",
+  "     */",
+  "    constructor(ctx2, panel, onSelect, options = {}) {",
+  "      this.#ctx = ctx2;",
+  "      this.#onSelect = onSelect;",
+  "      this.model = new TimelineModel(options.origin);",
+  "      this.#view = options.view ?? new TimelineView();",
+  "      const single = options.view === void 0;",
+  "      const id = (name) => single ? name : null;",
+  "      this.#info = h(\"span\", {",
+  "        class: \"muted timeline-info\",",
+  "        id: id(\"timeline-info\")",
+  "      });",
+  "      this.#notice = h(\"div\");",
+  "      this.#lanes = h(\"div\", {",
+  "        class: \"lanes\"",
+  "      });",
+  "      this.#canvas = h(\"canvas\", {",
+  "        class: \"timeline\",",
+  "        id: id(\"timeline-canvas\"),",
+  "        \"aria-label\": \"Timeline of effects\"",
+  "      });",
+  "      this.#tip = h(\"div\", {",
+  "        class: \"tooltip\",",
+  "        id: id(\"timeline-tip\"),",
+  "        hidden: true",
+  "      });",
+  "      this.#box = h(\"div\", {",
+  "        class: \"canvas-box\"",
+  "      }, this.#canvas, this.#tip);",
+  "      this.#legend = h(\"div\", {",
+  "        class: \"legend\",",
+  "        id: id(\"timeline-legend\")",
+  "      });",
+  "      const fit = h(\"button\", {",
+  "        title: \"Show everything (double-click)\"",
+  "      }, \"Fit\");",
+  "      const zoomIn = h(\"button\", {",
+  "        title: \"Zoom in (wheel)\",",
+  "        \"aria-label\": \"Zoom in\"",
+  "      }, \"+\");",
+  "      const zoomOut = h(\"button\", {",
+  "        title: \"Zoom out (wheel)\",",
+  "        \"aria-label\": \"Zoom out\"",
+  "      }, \"\\u2212\");",
+  "      this.#prevFailure = h(\"button\", {",
+  "        class: \"failure-step\",",
+  "        \"data-step\": \"previous\",",
+  "        title: \"Pick the failure before the one picked\",",
+  "        disabled: true",
+  "      }, \"\\u25C0 failure\");",
+  "      this.#nextFailure = h(\"button\", {",
+  "        class: \"failure-step\",",
+  "        \"data-step\": \"next\",",
+  "        title: \"Pick the failure after the one picked\",",
+  "        disabled: true",
+  "      }, \"failure \\u25B6\");",
+  "      fit.addEventListener(\"click\", () => this.#view.fit());",
+  "      zoomIn.addEventListener(\"click\", () => this.#view.zoom(0.5, 0.5));",
+  "      zoomOut.addEventListener(\"click\", () => this.#view.zoom(2, 0.5));",
+  "      this.#prevFailure.addEventListener(\"click\", () => this.#stepFailure(-1));",
+  "      this.#nextFailure.addEventListener(\"click\", () => this.#stepFailure(1));",
+  "      add(panel, [",
+  "        h(\"div\", {",
+  "          class: \"toolbar\"",
+  "        }, h(\"h2\", {",
+  "          style: {",
+  "            margin: \"0\"",
+  "          }",
+  "        }, options.title ?? \"Timeline\"), fit, zoomOut, zoomIn, this.#prevFailure, this.#nextFailure, this.#info),",
+  "        this.#notice,",
+  "        h(\"div\", {",
+  "          class: \"timeline-wrap\"",
+  "        }, this.#lanes, this.#box),",
+  "        this.#legend",
+  "      ]);",
+  "      this.#view.attach(() => this.model.end, () => this.#schedule());",
+  "      this.#bind();",
+  "      if (typeof ResizeObserver === \"function\") {",
+  "        new ResizeObserver(() => this.#schedule()).observe(this.#box);",
+  "      }",
+  "      onSchemeChange(() => this.#schedule());",
+  "    }",
+  "    /** Appends a chunk of the timeline API, and draws soon. */",
+  "    append(chunk) {",
+  "      this.model.append(chunk);",
+  "      this.#view.follow();",
+  "      this.#schedule();",
+  "    }",
+  "    /** Marks these session boundaries (crash, end, resume), and draws soon. */",
+  "    setMarks(marks) {",
+  "      this.#marks = marks.slice();",
+  "      this.#placedAt = -1;",
+  "      this.#schedule();",
+  "    }",
+  "    /** Picks effect `i` (-1: none), shows it if it is out of view, and says so to `onSelect`. */",
+  "    select(i) {",
+  "      const m = this.model;",
+  "      this.#selected = i >= 0 && i < m.n ? i : -1;",
+  "      if (this.#selected >= 0) {",
+  "        const v = this.#view;",
+  "        const start = m.start[i];",
+  "        const end = start + m.dur[i];",
+  "        if (end < v.start || start > v.end) {",
+  "          const span = v.end - v.start;",
+  "          v.show(start - span / 2, start + span / 2);",
+  "        }",
+  "      }",
+  "      this.#schedule();",
+  "      this.#onSelect(this.#selected);",
+  "    }",
+  "    /** Picks the failure before (-1) or after (1) the effect picked. */",
+  "    #stepFailure(direction) {",
+  "      const failed = this.model.failed;",
+  "      if (failed.length === 0) return;",
+  "      const at = this.#selected;",
+  "      let next;",
+  "      if (direction > 0) next = failed.find((i) => i > at) ?? failed[0];",
+  "      else {",
+  "        for (let k = failed.length - 1; k >= 0 && next === void 0; k--) {",
+  "          if (failed[k] < at || at < 0) next = failed[k];",
+  "        }",
+  "        next ??= failed[failed.length - 1];",
+  "      }",
+  "      this.select(next);",
+  "    }",
+  "    /** All effects are in: says what is missing (`note`, unread lines, pauses), fits and draws. */",
+  "    done(note) {",
+  "      const m = this.model;",
+  "      clear(this.#notice);",
+  "      if (note) add(this.#notice, h(\"p\", {",
+  "        class: \"note\"",
+  "      }, note));",
+  "      if (m.invalid) {",
+  "        add(this.#notice, h(\"p\", {",
+  "          class: \"note\"",
+  "        }, `${formatCount(m.invalid)} line(s) of event_loop.log could not be read and are not shown` + (m.firstInvalid ? ` (the first at byte ${formatCount(m.firstInvalid.offset)}: ${m.firstInvalid.text.slice(0, 160)})` : \"\") + \".\"));",
+  "      }",
+  "      if (m.breaks.length) {",
+  "        add(this.#notice, h(\"p\", {",
+  "          class: \"muted\"",
+  "        }, `Pauses longer than 10 min (${m.breaks.length}) are drawn as 10 min, marked by a dashed line.`));",
+  "      }",
+  "      this.fit();",
+  "      this.draw();",
+  "    }",
+  "    /** Effects from the live stream; a part missed (the page was busy) is read first. */",
+  "    live(chunk, runId) {",
+  "      if (this.capped) return;",
+  "      if (chunk.from > this.model.next) {",
+  "        if (this.#fetching) return;",
+  "        this.#fetching = true;",
+  "        fetchTimeline(runId, this.model.next).then((c) => {",
+  "          this.append(c);",
+  "          this.#fetching = false;",
+  "        }).catch(() => {",
+  "          this.#fetching = false;",
+  "        });",
+  "        return;",
+  "      }",
+  "      this.append(chunk);",
+  "    }",
+  "    /** Effect `i`. */",
+  "    effect(i) {",
+  "      return this.model.effect(i);",
+  "    }",
+  "    /** Shows everything, and follows the end again. */",
+  "    fit() {",
+  "      this.#view.fit();",
+  "    }",
+  "    #width() {",
+  "      return Math.max(50, this.#box.clientWidth || 800);",
+  "    }",
+  "    /** CSS pixels per ms. */",
+  "    #scale() {",
+  "      return this.#width() / (this.#view.end - this.#view.start);",
+  "    }",
+  "    /** The top of a phase's lane (the failure lane is above the first). */",
+  "    #laneY(lane) {",
+  "      return AXIS + (lane + 1) * (LANE + LANE_GAP);",
+  "    }",
+  "    #schedule() {",
+  "      if (this.#pending) return;",
+  "      this.#pending = true;",
+  "      requestAnimationFrame(() => {",
+  "        this.#pending = false;",
+  "        this.draw();",
+  "      });",
+  "    }",
+  "    /** The marks placed on the axis (ms), again only when effects or sessions changed. */",
+  "    #placeMarks() {",
+  "      const m = this.model;",
+  "      if (this.#placedAt !== m.n) {",
+  "        this.#placedAt = m.n;",
+  "        this.#placed = this.#marks.map((mark) => ({",
+  "          mark,",
+  "          x: m.axisAt(mark.at, mark.side)",
+  "        }));",
+  "      }",
+  "      return this.#placed;",
+  "    }",
+  "    /** Where a failed effect's marker is on the axis: the middle of its bar. */",
+  "    #failureAt(i) {",
+  "      return this.model.start[i] + this.model.dur[i] / 2;",
+  "    }",
+  "    /** Draws the view now. */",
+  "    draw() {",
+  "      const m = this.model;",
+  "      const colours = canvasColours();",
+  "      const width = this.#width();",
+  "      const lanes = Math.max(1, m.phases.length);",
+  "      const height = this.#laneY(lanes) + 4;",
+  "      const dpr = globalThis.devicePixelRatio || 1;",
+  "      const canvas = this.#canvas;",
+  "      if (canvas.width !== Math.round(width * dpr) || canvas.height !== Math.round(height * dpr)) {",
+  "        canvas.width = Math.round(width * dpr);",
+  "        canvas.height = Math.round(height * dpr);",
+  "        canvas.style.height = `${height}px`;",
+  "      }",
+  "      const ctx2 = canvas.getContext(\"2d\");",
+  "      ctx2.setTransform(dpr, 0, 0, dpr, 0, 0);",
+  "      ctx2.fillStyle = colours.background;",
+  "      ctx2.fillRect(0, 0, width, height);",
+  "      ctx2.fillStyle = colours.failureLane;",
+  "      ctx2.fillRect(0, AXIS - LANE_GAP / 2, width, LANE + LANE_GAP);",
+  "      for (let l = 0; l < lanes; l++) {",
+  "        ctx2.fillStyle = l % 2 ? colours.laneOdd : colours.laneEven;",
+  "        ctx2.fillRect(0, this.#laneY(l) - LANE_GAP / 2, width, LANE + LANE_GAP);",
+  "      }",
+  "      const k = this.#scale();",
+  "      const vs = this.#view.start;",
+  "      const laneColours = m.phases.map(phaseColour);",
+  "      const labels = this.#markLabels(ctx2, k, width);",
+  "      this.#drawAxis(ctx2, k, height, labels);",
+  "      const marks = [];",
+  "      for (let l = 0; l < lanes; l++) marks.push(new Uint8Array(Math.ceil(width) + 1));",
+  "      let drawn = 0;",
+  "      for (let i = m.firstEndingAfter(vs); i < m.n; i++) {",
+  "        const x0 = (m.start[i] - vs) * k;",
+  "        if (x0 > width) break;",
+  "        const w = m.dur[i] * k;",
+  "        const lane = m.phase[i];",
+  "        const y = this.#laneY(lane);",
+  "        drawn++;",
+  "        if (w >= 1) {",
+  "          ctx2.fillStyle = laneColours[lane];",
+  "          ctx2.fillRect(x0, y, w > 4 ? w - 1 : w, LANE);",
+  "          if (m.bad[i]) {",
+  "            ctx2.fillStyle = colours.failure;",
+  "            ctx2.fillRect(x0, y, Math.max(w - 1, 1), 3);",
+  "          }",
+  "        } else {",
+  "          const col = Math.max(0, Math.floor(x0));",
+  "          marks[lane][col] = m.bad[i] ? 2 : Math.max(marks[lane][col], 1);",
+  "        }",
+  "      }",
+  "      for (let l = 0; l < lanes; l++) {",
+  "        const row = marks[l];",
+  "        for (let c = 0; c <= width; c++) {",
+  "          if (!row[c]) continue;",
+  "          let run = c;",
+  "          while (run + 1 <= width && row[run + 1]) run++;",
+  "          ctx2.fillStyle = laneColours[l];",
+  "          ctx2.fillRect(c, this.#laneY(l), run - c + 1, LANE);",
+  "          for (let f = c; f <= run; f++) {",
+  "            if (row[f] === 2) {",
+  "              ctx2.fillStyle = colours.failure;",
+  "              ctx2.fillRect(f, this.#laneY(l), 1, 3);",
+  "            }",
+  "          }",
+  "          c = run;",
+  "        }",
+  "      }",
+  "      ctx2.fillStyle = colours.failure;",
+  "      let lastMarker = -Infinity;",
+  "      for (const i of m.failed) {",
+  "        const x = (this.#failureAt(i) - vs) * k;",
+  "        if (x < -MARKER || x > width + MARKER || x - lastMarker < 1) continue;",
+  "        lastMarker = x;",
+  "        ctx2.beginPath();",
+  "        ctx2.moveTo(x - MARKER / 2 - 1, AXIS);",
+  "        ctx2.lineTo(x + MARKER / 2 + 1, AXIS);",
+  "        ctx2.lineTo(x + 0.5, AXIS + LANE - 2);",
+  "        ctx2.lineTo(x - 0.5, AXIS + LANE - 2);",
+  "        ctx2.closePath();",
+  "        ctx2.fill();",
+  "      }",
+  "      ctx2.strokeStyle = colours.pause;",
+  "      ctx2.setLineDash([",
+  "        3,",
+  "        3",
+  "      ]);",
+  "      for (const b of m.breaks) {",
+  "        const x = (b - vs) * k;",
+  "        if (x >= 0 && x <= width) {",
+  "          ctx2.beginPath();",
+  "          ctx2.moveTo(x + 0.5, AXIS);",
+  "          ctx2.lineTo(x + 0.5, height);",
+  "          ctx2.stroke();",
+  "        }",
+  "      }",
+  "      ctx2.setLineDash([]);",
+  "      for (const label of labels) {",
+  "        const colour = label.kind === \"resume\" ? colours.resume : colours.crash;",
+  "        ctx2.strokeStyle = colour;",
+  "        ctx2.lineWidth = 2;",
+  "        ctx2.setLineDash(label.kind === \"end\" ? [",
+  "          4,",
+  "          3",
+  "        ] : []);",
+  "        ctx2.beginPath();",
+  "        ctx2.moveTo(label.x, 2);",
+  "        ctx2.lineTo(label.x, height);",
+  "        ctx2.stroke();",
+  "        ctx2.setLineDash([]);",
+  "        ctx2.lineWidth = 1;",
+  "        ctx2.fillStyle = colours.background;",
+  "        ctx2.fillRect(label.left, 2, label.right - label.left, AXIS - 6);",
+  "        ctx2.fillStyle = colour;",
+  "        ctx2.fillText(label.text, label.left + 3, AXIS / 2 - 1);",
+  "      }",
+  "      const selected = this.#selected;",
+  "      if (selected >= 0 && selected < m.n) {",
+  "        const sx = (m.start[selected] - vs) * k;",
+  "        ctx2.strokeStyle = colours.selected;",
+  "        ctx2.lineWidth = 2;",
+  "        ctx2.strokeRect(sx - 1, this.#laneY(m.phase[selected]) - 1, Math.max(m.dur[selected] * k, 1) + 2, LANE + 2);",
+  "        ctx2.lineWidth = 1;",
+  "      }",
+  "      canvas.dataset.effects = String(m.n);",
+  "      canvas.dataset.drawn = String(drawn);",
+  "      canvas.dataset.scale = String(k);",
+  "      canvas.dataset.viewStart = String(this.#view.start);",
+  "      canvas.dataset.viewEnd = String(this.#view.end);",
+  "      this.#drawnCount = drawn;",
+  "      this.#prevFailure.disabled = this.#nextFailure.disabled = m.failures === 0;",
+  "      this.#drawLanes();",
+  "      this.#info.textContent = `${formatCount(m.n)} effects \\xB7 ${durationText(m.totalMs)} of work over ${durationText(m.end)}` + (m.failures ? ` \\xB7 ${formatCount(m.failures)} failed` : \"\") + (m.inexact ? ` \\xB7 ${formatCount(m.inexact)} read by their most plausible reading` : \"\");",
+  "      this.#ctx.hook.drawCount = (this.#ctx.hook.drawCount || 0) + 1;",
+  "    }",
+  "    /**",
+  "     * The session marks in view: each one's line (x) and label (its text and",
+  "     * span on the axis row: a crash or an end left of its line, a resume right).",
+  "     */",
+  "    #markLabels(ctx2, k, width) {",
+  "      ctx2.font = \"11px system-ui, sans-serif\";",
+  "      ctx2.textBaseline = \"middle\";",
+  "      const out = [];",
+  "      for (const { mark, x: at } of this.#placeMarks()) {",
+  "        const x = Math.round((at - this.#view.start) * k) + 0.5;",
+  "        if (x < -1 || x > width + 1) continue;",
+  "        const text = mark.kind === \"crash\" ? \"\\u2716 crash\" : mark.kind === \"resume\" ? \"\\u25B6 resume\" : \"\\u25A0 end\";",
+  "        const span = ctx2.measureText(text).width + 6;",
+  "        const left = mark.kind === \"resume\" ? Math.min(x + 2, width - span) : Math.max(0, x - span - 3);",
+  "        out.push({",
+  "          kind: mark.kind,",
+  "          x,",
+  "          text,",
+  "          left,",
+  "          right: left + span",
+  "        });",
+  "      }",
+  "      return out;",
+  "    }",
+  "    /** The axis: its ticks, and their times where no mark's label stands. */",
+  "    #drawAxis(ctx2, k, height, labels) {",
+  "      let step = STEPS[STEPS.length - 1];",
+  "      for (const s of STEPS) {",
+  "        if (s * k >= 90) {",
+  "          step = s;",
+  "          break;",
+  "        }",
+  "      }",
+  "      const colours = canvasColours();",
+  "      const { start, end } = this.#view;",
+  "      ctx2.fillStyle = colours.axisText;",
+  "      ctx2.font = \"11px system-ui, sans-serif\";",
+  "      ctx2.textBaseline = \"middle\";",
+  "      ctx2.strokeStyle = colours.axisLine;",
+  "      for (let t = Math.ceil(start / step) * step; t <= end; t += step) {",
+  "        const x = Math.round((t - start) * k) + 0.5;",
+  "        ctx2.beginPath();",
+  "        ctx2.moveTo(x, AXIS - 6);",
+  "        ctx2.lineTo(x, height);",
+  "        ctx2.stroke();",
+  "        const text = axisText(t);",
+  "        const right = x + 3 + ctx2.measureText(text).width;",
+  "        if (labels.every((l) => right < l.left || x > l.right)) {",
+  "          ctx2.fillText(text, x + 3, AXIS / 2 - 1);",
+  "        }",
+  "      }",
+  "    }",
+  "    /** The lane names beside the canvas and the legend below it, when they changed. */",
+  "    #drawLanes() {",
+  "      const m = this.model;",
+  "      if (this.#laneCount === m.phases.length && this.#legendAt === m.n) return;",
+  "      this.#laneCount = m.phases.length;",
+  "      this.#legendAt = m.n;",
+  "      clear(this.#lanes);",
+  "      clear(this.#legend);",
+  "      add(this.#lanes, h(\"div\", {",
+  "        class: m.failures ? \"failure-lane\" : \"failure-lane muted\",",
+  "        title: \"Every failed effect, one marker each; click one to pick it\",",
+  "        \"data-lane\": \"failures\"",
+  "      }, h(\"span\", {",
+  "        class: \"swatch failure-swatch\"",
+  "      }), m.failures ? `${formatCount(m.failures)} failed` : \"no failures\"));",
+  "      m.phases.forEach((p, i) => {",
+  "        const colour = phaseColour(p);",
+  "        add(this.#lanes, h(\"div\", {",
+  "          title: p,",
+  "          \"data-lane\": i",
+  "        }, h(\"span\", {",
+  "          class: \"swatch\",",
+  "          style: {",
+  "            background: colour",
+  "          }",
+  "        }), p));",
+  "        add(this.#legend, h(\"span\", {",
+  "          class: \"item\"",
+  "        }, h(\"span\", {",
+  "          class: \"swatch\",",
+  "          style: {",
+  "            background: colour",
+  "          }",
+  "        }), `${p}: ${formatCount(m.phaseCount[i])} effects, ${durationText(m.phaseMs[i])}`));",
+  "      });",
+  "      if (!m.n) add(this.#lanes, h(\"div\", {",
+  "        class: \"muted\"",
+  "      }, \"no effects yet\"));",
+  "    }",
+  "    /**",
+  "     * The effect under (x, y), in CSS pixels of the canvas: in the failure",
+  "     * lane, the failure whose marker is nearest, within MARKER_SLACK pixels;",
+  "     * in a phase's lane, its effect within 3 pixels; -1 for none.",
+  "     */",
+  "    #pick(x, y) {",
+  "      const m = this.model;",
+  "      const lane = Math.floor((y - AXIS + LANE_GAP / 2) / (LANE + LANE_GAP)) - 1;",
+  "      if (lane === -1) return this.#pickFailure(x);",
+  "      if (lane < 0 || lane >= m.phases.length || m.n === 0) return -1;",
+  "      const k = this.#scale();",
+  "      const t = this.#view.start + x / k;",
+  "      const slack = 3 / k;",
+  "      let best = -1;",
+  "      let bestDist = Infinity;",
+  "      let steps = 0;",
+  "      for (let i = m.firstEndingAfter(t - slack); i < m.n && m.start[i] <= t + slack && steps < 5e3; i++, steps++) {",
+  "        if (m.phase[i] !== lane) continue;",
+  "        const d = t < m.start[i] ? m.start[i] - t : t > m.start[i] + m.dur[i] ? t - m.start[i] - m.dur[i] : 0;",
+  "        if (d < bestDist) {",
+  "          bestDist = d;",
+  "          best = i;",
+  "        }",
+  "        if (d === 0) break;",
+  "      }",
+  "      return best;",
+  "    }",
+  "    /** The failure whose marker is nearest to x, within MARKER_SLACK pixels; -1 for none. */",
+  "    #pickFailure(x) {",
+  "      const failed = this.model.failed;",
+  "      const k = this.#scale();",
+  "      const t = this.#view.start + x / k;",
+  "      let lo = 0;",
+  "      let hi = failed.length;",
+  "      while (lo < hi) {",
+  "        const mid = lo + hi >> 1;",
+  "        if (this.#failureAt(failed[mid]) < t) lo = mid + 1;",
+  "        else hi = mid;",
+  "      }",
+  "      let best = -1;",
+  "      let bestDist = MARKER_SLACK;",
+  "      for (const j of [",
+  "        lo - 1,",
+  "        lo",
+  "      ]) {",
+  "        if (j < 0 || j >= failed.length) continue;",
+  "        const d = Math.abs(this.#failureAt(failed[j]) - t) * k;",
+  "        if (d <= bestDist) {",
+  "          bestDist = d;",
+  "          best = failed[j];",
+  "        }",
+  "      }",
+  "      return best;",
+  "    }",
+  "    #showTip(i, x = 0, y = 0) {",
+  "      const tip = this.#tip;",
+  "      if (i < 0) {",
+  "        tip.hidden = true;",
+  "        this.#hoverIndex = -1;",
+  "        return;",
+  "      }",
+  "      this.#hoverIndex = i;",
+  "      const e = this.model.effect(i);",
+  "      clear(tip);",
+  "      add(tip, [",
+  "        h(\"div\", null, h(\"b\", null, `#${e.seq} ${e.phase}`), `  ${durationText(e.ms)}${e.failed ? \"  \\u2716 failed\" : \"\"}`),",
+  "        h(\"div\", null, `${e.effect} \\u2192 ${e.event}`),",
+  "        h(\"div\", {",
+  "          class: \"line\"",
+  "        }, e.line)",
+  "      ]);",
+  "      tip.dataset.seq = String(e.seq);",
+  "      tip.hidden = false;",
+  "      const width = this.#box.clientWidth;",
+  "      tip.style.left = `${Math.min(Math.max(0, x + 12), Math.max(0, width - tip.offsetWidth - 4))}px`;",
+  "      const below = y + 14;",
+  "      tip.style.top = `${below + tip.offsetHeight > this.#box.clientHeight + 120 ? Math.max(-tip.offsetHeight, y - tip.offsetHeight - 10) : below}px`;",
+  "    }",
+  "    #bind() {",
+  "      const canvas = this.#canvas;",
+  "      let drag = null;",
+  "      const point = (ev) => {",
+  "        const r = canvas.getBoundingClientRect();",
+  "        return {",
+  "          x: ev.clientX - r.left,",
+  "          y: ev.clientY - r.top",
+  "        };",
+  "      };",
+  "      canvas.addEventListener(\"mousemove\", (ev) => {",
+  "        const p = point(ev);",
+  "        if (drag) {",
+  "          if (!drag.moved && Math.abs(drag.x - p.x) <= 3) return;",
+  "          drag.moved = true;",
+  "          const dt = (drag.x - p.x) / this.#scale();",
+  "          this.#view.show(drag.start + dt, drag.end + dt);",
+  "          return;",
+  "        }",
+  "        this.#showTip(this.#pick(p.x, p.y), p.x, p.y);",
+  "      });",
+  "      canvas.addEventListener(\"mouseleave\", () => {",
+  "        this.#showTip(-1);",
+  "        drag = null;",
+  "      });",
+  "      canvas.addEventListener(\"mousedown\", (ev) => {",
+  "        const p = point(ev);",
+  "        drag = {",
+  "          x: p.x,",
+  "          start: this.#view.start,",
+  "          end: this.#view.end,",
+  "          moved: false",
+  "        };",
+  "      });",
+  "      canvas.addEventListener(\"mouseup\", (ev) => {",
+  "        const p = point(ev);",
+  "        const moved = drag && drag.moved;",
+  "        drag = null;",
+  "        if (moved) return;",
+  "        this.select(this.#pick(p.x, p.y));",
+  "      });",
+  "      canvas.addEventListener(\"dblclick\", () => this.#view.fit());",
+  "      canvas.addEventListener(\"wheel\", (ev) => {",
+  "        ev.preventDefault();",
+  "        const p = point(ev);",
+  "        this.#view.zoom(ev.deltaY > 0 ? 1.25 : 0.8, p.x / this.#width());",
+  "      }, {",
+  "        passive: false",
+  "      });",
+  "    }",
+  "    /** The test and benchmark hook: geometry of every bar in CSS pixels of the canvas. */",
+  "    hook() {",
+  "      const m = this.model;",
+  "      return {",
+  "        count: () => m.n,",
+  "        phases: () => m.phases.slice(),",
+  "        colour: (lane) => phaseColour(m.phases[lane]),",
+  "        fit: () => {",
+  "          this.fit();",
+  "          this.draw();",
+  "        },",
+  "        scale: () => this.#scale(),",
+  "        bars: (from, to) => {",
+  "          const k = this.#scale();",
+  "          const out = [];",
+  "          for (let i = from || 0; i < Math.min(m.n, to === void 0 ? m.n : to); i++) {",
+  "            out.push({",
+  "              seq: m.seq[i],",
+  "              x: (m.start[i] - this.#view.start) * k,",
+  "              w: m.dur[i] * k,",
+  "              ms: m.dur[i],",
+  "              lane: m.phase[i],",
+  "              y: this.#laneY(m.phase[i]),",
+  "              h: LANE,",
+  "              failed: !!m.bad[i]",
+  "            });",
+  "          }",
+  "          return out;",
+  "        },",
+  "        hovered: () => this.#hoverIndex < 0 ? null : m.seq[this.#hoverIndex],",
+  "        drawn: () => this.#drawnCount,",
+  "        failures: () => {",
+  "          const k = this.#scale();",
+  "          return m.failed.map((i) => ({",
+  "            seq: m.seq[i],",
+  "            x: (this.#failureAt(i) - this.#view.start) * k,",
+  "            y: AXIS,",
+  "            h: LANE",
+  "          }));",
+  "        },",
+  "        marks: () => {",
+  "          const k = this.#scale();",
+  "          return this.#placeMarks().map(({ mark, x }) => ({",
+  "            kind: mark.kind,",
+  "            label: mark.label,",
+  "            x: (x - this.#view.start) * k",
+  "          }));",
+  "        },",
+  "        selected: () => this.#selected < 0 ? null : m.seq[this.#selected]",
+  "      };",
+  "    }",
+  "  };",
+  "",
+  "  // src/viewer/_client/timeline_loader.ts",
+  "  function loadTimeline(ctx2, timeline, id) {",
+  "    const report = ctx2.report;",
+  "    if (report) {",
+  "      timeline.append(report.timeline);",
+  "      timeline.done(report.timeline.done ? \"\" : report.timelineNote);",
+  "      return Promise.resolve();",
+  "    }",
+  "    function next(from) {",
+  "      return fetchTimeline(id, from).then((chunk) => {",
+  "        timeline.append(chunk);",
+  "        if (chunk.done) {",
+  "          timeline.done(\"\");",
+  "          return;",
+  "        }",
+  "        if (timeline.model.n >= MAX_EFFECTS) {",
+  "          timeline.done(`The timeline shows the first ${formatCount(timeline.model.n)} effects: the page holds no more. ${sizeText(chunk.size - chunk.next)} of event_loop.log were not read; the Files tab shows the whole log.`);",
+  "          timeline.capped = true;",
+  "          return;",
+  "        }",
+  "        return next(chunk.next);",
+  "      });",
+  "    }",
+  "    return next(0);",
+  "  }",
+  "",
+  "  // src/viewer/_client/compare_page.ts",
+  "  var MAX_COMPARE_BYTES = 512 * 1024 * 1024;",
+  "  function renderCompare(ctx2, a, b) {",
+  "    ctx2.hook.page = \"compare\";",
+  "    document.title = \"runlog: compare\";",
+  "    const root = h(\"main\");",
+  "    ctx2.app.appendChild(topBar(ctx2, [",
+  "      h(\"a\", {",
+  "        href: \"/\"",
+  "      }, \"Runs\"),",
+  "      h(\"span\", null, \"Compare\")",
+  "    ]));",
+  "    ctx2.app.appendChild(root);",
+  "    add(root, h(\"p\", {",
+  "      class: \"muted\"",
+  "    }, \"Reading both event logs\\u2026\"));",
+  "    fetchComparison(a, b).then((c) => {",
+  "      clear(root);",
+  "      drawComparison(root, c);",
+  "      return drawTimelines(ctx2, root, c);",
+  "    }).then(() => {",
+  "      ctx2.hook.ready = true;",
+  "    }).catch((error) => {",
+  "      clear(root);",
+  "      showError(ctx2, root, error);",
+  "      ctx2.hook.ready = true;",
+  "    });",
+  "  }",
+  "  function side(s, label) {",
+  "    return h(\"section\", {",
+  "      class: \"panel\",",
+  "      \"data-side\": label",
+  "    }, h(\"h2\", null, `${label}: `, h(\"a\", {",
+  "      class: \"mono\",",
+  "      href: runHref(s.run.id)",
+  "    }, s.run.id), \" \", badge(s.run.status)), h(\"dl\", {",
+  "      class: \"meta\"",
+  "    }, h(\"dt\", null, \"Started\"), h(\"dd\", null, timeText(s.run.startedAt)), h(\"dt\", null, \"Effects\"), h(\"dd\", {",
+  "      \"data-k\": \"effects\"",
+  "    }, formatCount(s.effects)), h(\"dt\", null, \"Failures\"), h(\"dd\", {",
+  "      \"data-k\": \"failures\",",
+  "      class: s.failures ? \"failures\" : null",
+  "    }, formatCount(s.failures)), h(\"dt\", null, \"Work\"), h(\"dd\", null, durationText(s.totalMs)), h(\"dt\", null, \"Wall time\"), h(\"dd\", null, durationText(s.wallMs))), s.cut ? h(\"p\", {",
+  "      class: \"note\"",
+  "    }, `Only the first ${sizeText(MAX_COMPARE_BYTES)} of its event log were read (${sizeText(s.cut)} left).`) : null, s.invalid ? h(\"p\", {",
+  "      class: \"note\"",
+  "    }, `${s.invalid} unreadable line(s) skipped.`) : null);",
+  "  }",
+  "  function effectText(e) {",
+  "    return e ? `#${e.seq} ${e.phase}: ${e.effect} \\u2192 ${e.event} (${durationText(e.ms)})` : \"(the sequence has ended)\";",
+  "  }",
+  "  function drawTimelines(ctx2, root, c) {",
+  "    const view = new TimelineView();",
+  "    const panel = h(\"section\", {",
+  "      class: \"panel\",",
+  "      id: \"compare-timelines\"",
+  "    }, h(\"h2\", null, \"Timelines\"), h(\"p\", {",
+  "      class: \"muted\"",
+  "    }, \"Both runs from their start, on the same time axis: zoom or pan one, the other follows.\"));",
+  "    const divergence = root.querySelector(\"#divergence\");",
+  "    root.insertBefore(panel, divergence);",
+  "    const sides = [",
+  "      [",
+  "        \"A\",",
+  "        c.a",
+  "      ],",
+  "      [",
+  "        \"B\",",
+  "        c.b",
+  "      ]",
+  "    ];",
+  "    const timelines = sides.map(([label, side2]) => {",
+  "      const box = h(\"div\", {",
+  "        class: \"compare-timeline\",",
+  "        \"data-side\": label",
+  "      });",
+  "      const line = h(\"pre\", {",
+  "        class: \"line\",",
+  "        hidden: true",
+  "      });",
+  "      add(panel, box);",
+  "      const timeline = new Timeline(ctx2, box, (i) => {",
+  "        line.hidden = i < 0;",
+  "        line.textContent = i < 0 ? \"\" : timeline.effect(i).line;",
+  "      }, {",
+  "        title: `${label}: ${side2.run.id}`,",
+  "        origin: Date.parse(side2.run.startedAt),",
+  "        view",
+  "      });",
+  "      add(box, line);",
+  "      timeline.setMarks(sessionMarks(sessionViews(side2.run)));",
+  "      return timeline;",
+  "    });",
+  "    ctx2.hook.timelines = timelines.map((t) => t.hook());",
+  "    return Promise.all([",
+  "      loadTimeline(ctx2, timelines[0], c.a.run.id),",
+  "      loadTimeline(ctx2, timelines[1], c.b.run.id)",
+  "    ]).then(() => view.fit());",
+  "  }",
+  "  function drawComparison(root, c) {",
+  "    add(root, h(\"div\", {",
+  "      class: \"cols\"",
+  "    }, side(c.a, \"A\"), side(c.b, \"B\")));",
+  "    const d = c.divergence;",
+  "    add(root, h(\"section\", {",
+  "      class: \"panel\",",
+  "      id: \"divergence\"",
+  "    }, h(\"h2\", null, \"First divergence\"), d ? [",
+  "      h(\"p\", null, `The effect sequences differ first at position ${formatCount(d.index)}:`),",
+  "      h(\"pre\", {",
+  "        class: \"block\"",
+  "      }, `A  ${effectText(d.a)}",
+  "B  ${effectText(d.b)}`)",
+  "    ] : h(\"p\", null, `Both runs executed the same sequence of effects (${formatCount(c.a.effects)}).`)));",
+  "    const phases = [];",
+  "    for (const p of c.a.phases.concat(c.b.phases)) {",
+  "      if (phases.indexOf(p.phase) < 0) phases.push(p.phase);",
+  "    }",
+  "    const find = (list, name) => list.find((p) => p.phase === name) ?? {",
+  "      count: 0,",
+  "      ms: 0",
+  "    };",
+  "    const body = h(\"tbody\");",
+  "    for (const name of phases) {",
+  "      const x = find(c.a.phases, name);",
+  "      const y = find(c.b.phases, name);",
+  "      const delta = y.ms - x.ms;",
+  "      body.appendChild(h(\"tr\", null, h(\"td\", {",
+  "        class: \"nowrap\"",
+  "      }, h(\"span\", {",
+  "        class: \"swatch\",",
+  "        style: {",
+  "          background: phaseColour(name)",
+  "        }",
+  "      }), ` ${name}`), h(\"td\", {",
+  "        class: \"num\"",
+  "      }, formatCount(x.count)), h(\"td\", {",
+  "        class: \"num\"",
+  "      }, formatCount(y.count)), h(\"td\", {",
+  "        class: \"num\"",
+  "      }, durationText(x.ms)), h(\"td\", {",
+  "        class: \"num\"",
+  "      }, durationText(y.ms)), h(\"td\", {",
+  "        class: \"num \" + (delta > 0 ? \"delta-up\" : delta < 0 ? \"delta-down\" : \"\")",
+  "      }, (delta > 0 ? \"+\" : delta < 0 ? \"\\u2212\" : \"\") + durationText(Math.abs(delta)))));",
+  "    }",
+  "    body.appendChild(h(\"tr\", null, h(\"th\", null, \"Total\"), h(\"th\", {",
+  "      class: \"num\"",
+  "    }, formatCount(c.a.effects)), h(\"th\", {",
+  "      class: \"num\"",
+  "    }, formatCount(c.b.effects)), h(\"th\", {",
+  "      class: \"num\"",
+  "    }, durationText(c.a.totalMs)), h(\"th\", {",
+  "      class: \"num\"",
+  "    }, durationText(c.b.totalMs)), h(\"th\", null, \"\")));",
+  "    const columns = [",
+  "      \"Phase\",",
+  "      \"A effects\",",
+  "      \"B effects\",",
+  "      \"A time\",",
+  "      \"B time\",",
+  "      \"B \\u2212 A\"",
+  "    ];",
+  "    add(root, h(\"section\", {",
+  "      class: \"panel\"",
+  "    }, h(\"h2\", null, \"Per phase\"), h(\"div\", {",
+  "      class: \"table-scroll\"",
+  "    }, h(\"table\", {",
+  "      id: \"phases\"",
+  "    }, h(\"thead\", null, h(\"tr\", null, columns.map((t, i) => h(\"th\", {",
+  "      class: i ? \"num\" : null",
+  "    }, t)))), body))));",
+  "  }",
+  "",
+  "  // src/viewer/_client/hook.ts",
+  "  function installHook() {",
+  "    const hook = {",
+  "      ready: false,",
+  "      page: \"\",",
+  "      timeline: null,",
+  "      logs: {},",
+  "      messages: {},",
+  "      errors: [],",
+  "      live: 0",
+  "    };",
+  "    globalThis.__runlog = hook;",
+  "    return hook;",
+  "  }",
+  "",
+  "  // src/viewer/_client/crash_trace.ts",
+  "  var MAX_COLUMNS = 12;",
+  "  function drawTrace(panel, trace) {",
+  "    clear(panel);",
+  "    if (!trace.present) {",
+  "      add(panel, h(\"p\", {",
+  "        class: \"muted\"",
+  "      }, \"No crash trace.\"));",
+  "      return;",
+  "    }",
+  "    const earlier = trace.earlier || [];",
+  "    if (earlier.length > 0) {",
+  "      add(panel, h(\"p\", {",
+  "        class: \"note\"",
+  "      }, `${earlier.length + 1} crash dumps: the latest first, then each earlier session's.`));",
+  "    }",
+  "    drawDump(panel, trace);",
+  "    earlier.slice().reverse().forEach((dump) => {",
+  "      const reason = dump.final?.reason;",
+  "      const box = h(\"details\", {",
+  "        class: \"dump\"",
+  "      }, h(\"summary\", null, dump.path + (dump.final && reason ? `: ${reason}` : \"\")));",
+  "      drawDump(box, dump);",
+  "      add(panel, box);",
+  "    });",
+  "  }",
+  "  function drawDump(panel, trace) {",
+  "    if (!trace.present) {",
+  "      add(panel, h(\"p\", {",
+  "        class: \"muted\"",
+  "      }, `No dump in ${trace.path}.`));",
+  "      return;",
+  "    }",
+  "    if (trace.cut) {",
+  "      add(panel, h(\"p\", {",
+  "        class: \"note\"",
+  "      }, `The trace is long: its first ${sizeText(trace.cut)} are not shown.`));",
+  "    }",
+  "    if (trace.final) {",
+  "      add(panel, [",
+  "        h(\"h3\", null, \"Final state\"),",
+  "        h(\"pre\", {",
+  "          class: \"block\"",
+  "        }, JSON.stringify(trace.final, null, 2))",
+  "      ]);",
+  "    }",
+  "    const keys = [];",
+  "    for (const e of trace.entries) {",
+  "      if (e && typeof e === \"object\") {",
+  "        for (const k of Object.keys(e)) {",
+  "          if (keys.indexOf(k) < 0 && keys.length < MAX_COLUMNS) keys.push(k);",
+  "        }",
+  "      }",
+  "    }",
+  "    const body = h(\"tbody\");",
+  "    for (const e of trace.entries) {",
+  "      body.appendChild(h(\"tr\", null, keys.map((k) => {",
+  "        const v = e && typeof e === \"object\" ? e[k] : e;",
+  "        return h(\"td\", {",
+  "          class: \"mono\"",
+  "        }, v === void 0 ? \"\" : typeof v === \"string\" ? v : JSON.stringify(v));",
+  "      })));",
+  "    }",
+  "    add(panel, [",
+  "      h(\"h3\", null, `${trace.entries.length} trace entries, oldest first`),",
+  "      h(\"div\", {",
+  "        style: {",
+  "          overflowX: \"auto\"",
+  "        }",
+  "      }, h(\"table\", {",
+  "        class: \"trace\",",
+  "        \"data-dump\": trace.path",
+  "      }, h(\"thead\", null, h(\"tr\", null, keys.map((k) => h(\"th\", null, k)))), body))",
+  "    ]);",
+  "  }",
+  "",
+  "  // src/viewer/_client/effect_panel.ts",
+  "  var MAX_OTHERS = 40;",
+  "  function invocation(detail) {",
+  "    const parts = [];",
+  "    for (const key of [",
+  "      \"iteration\",",
+  "      \"reviewer_pass\",",
+  "      \"agent_index\",",
+  "      \"attempt\"",
+  "    ]) {",
+  "      const match = new RegExp(`(?:^|[ ,=])${key}=(\\\\d+)(?=,|$| )`).exec(detail);",
+  "      if (match !== null) parts.push(`${key.replace(\"_\", \" \")} ${match[1]}`);",
+  "    }",
+  "    return parts.join(\", \");",
+  "  }",
+  "  function showEffect(panel, effect, files, open) {",
+  "    clear(panel);",
+  "    if (effect === null) {",
+  "      panel.hidden = true;",
+  "      return;",
+  "    }",
+  "    panel.hidden = false;",
+  "    panel.dataset.seq = String(effect.seq);",
+  "    add(panel, h(\"h3\", null, `#${effect.seq}  ${effect.phase}`, effect.failed ? h(\"span\", {",
+  "      class: \"failed-tag\"",
+  "    }, \"\\u2716 failed\") : null));",
+  "    add(panel, h(\"pre\", {",
+  "      class: \"line\"",
+  "    }, effect.line));",
+  "    const paths = files.map((f) => f.path);",
+  "    let matches = logsOfEffect(effect, paths);",
+  "    const which = invocation(effect.detail);",
+  "    if (matches.length) {",
+  "      add(panel, h(\"div\", null, `Logs of this effect${which ? ` (${which})` : \"\"}:`));",
+  "    } else {",
+  "      const phase = logsOfEffect({",
+  "        phase: effect.phase,",
+  "        detail: \"\"",
+  "      }, paths);",
+  "      matches = (phase.length ? phase : paths.filter((p) => /^(agents|provider)\\//.test(p))).slice(0, MAX_OTHERS);",
+  "      add(panel, h(\"div\", {",
+  "        class: \"muted\"",
+  "      }, !matches.length ? \"This run has no agent or provider logs.\" : `No log is named after this effect's ${which || \"phase and index\"}; ` + (phase.length ? `the run's ${effect.phase} logs, the latest first:` : \"the run's agent and provider logs:\")));",
+  "    }",
+  "    const row = h(\"div\", {",
+  "      class: \"files\"",
+  "    });",
+  "    for (const path of matches) {",
+  "      const b = h(\"button\", {",
+  "        \"data-open\": path",
+  "      }, path);",
+  "      b.addEventListener(\"click\", () => open(path));",
+  "      row.appendChild(b);",
+  "    }",
+  "    add(panel, row);",
+  "  }",
+  "",
+  "  // src/viewer/_client/natural_order.ts",
+  "  var PIECES = /\\d+|\\D+/g;",
+  "  function compareDigits(a, b) {",
+  "    const x = a.replace(/^0+(?=\\d)/, \"\");",
+  "    const y = b.replace(/^0+(?=\\d)/, \"\");",
+  "    if (x.length !== y.length) return x.length - y.length;",
+  "    return x < y ? -1 : x > y ? 1 : 0;",
+  "  }",
+  "  function naturalCompare(a, b) {",
+  "    const x = a.toLowerCase().match(PIECES) ?? [];",
+  "    const y = b.toLowerCase().match(PIECES) ?? [];",
+  "    for (let i = 0; i < Math.min(x.length, y.length); i++) {",
+  "      const p = x[i];",
+  "      const q = y[i];",
+  "      if (p === q) continue;",
+  "      const order = /^\\d/.test(p) && /^\\d/.test(q) ? compareDigits(p, q) : p < q ? -1 : 1;",
+  "      if (order !== 0) return order;",
+  "    }",
+  "    if (x.length !== y.length) return x.length - y.length;",
+  "    return a < b ? -1 : a > b ? 1 : 0;",
+  "  }",
+  "",
+  "  // src/viewer/_client/file_list.ts",
+  "  var GROUPS = [",
+  "    {",
+  "      name: \"agents\",",
+  "      prefix: \"agents/\"",
+  "    },",
+  "    {",
+  "      name: \"provider\",",
+  "      prefix: \"provider/\"",
+  "    },",
+  "    {",
+  "      name: \"other\",",
+  "      prefix: \"\"",
+  "    }",
+  "  ];",
+  "  function groupOf(path) {",
+  "    return GROUPS.find((g) => path.startsWith(g.prefix)).name;",
+  "  }",
+  "  var FileList = class {",
+  "    /** The list, to put in the page. */",
+  "    el;",
+  "    #ctx;",
+  "    #runId;",
+  "    #onOpen;",
+  "    #filter;",
+  "    #count;",
+  "    #groups;",
+  "    #files = [];",
+  "    #skipped = [];",
+  "    #open;",
+  "    /** `onOpen` shows a file; `toggle`, when given, goes in the list's head. */",
+  "    constructor(ctx2, runId, onOpen, toggle) {",
+  "      this.#ctx = ctx2;",
+  "      this.#runId = runId;",
+  "      this.#onOpen = onOpen;",
+  "      this.#filter = h(\"input\", {",
+  "        type: \"search\",",
+  "        id: \"file-filter\",",
+  "        placeholder: \"Filter files\",",
+  "        \"aria-label\": \"Filter files\"",
+  "      });",
+  "      this.#filter.addEventListener(\"input\", () => this.#render());",
+  "      this.#count = h(\"span\", {",
+  "        class: \"muted\",",
+  "        id: \"file-count\"",
+  "      });",
+  "      this.#groups = h(\"div\", {",
+  "        class: \"file-groups\",",
+  "        id: \"file-groups\"",
+  "      });",
+  "      this.el = h(\"div\", {",
+  "        class: \"file-list\"",
+  "      }, h(\"div\", {",
+  "        class: \"file-list-head\"",
+  "      }, this.#filter, this.#count, toggle), this.#groups);",
+  "    }",
+  "    /** Lists `files` (grouped, in natural order), then `skipped`. */",
+  "    draw(files, skipped) {",
+  "      this.#files = files.slice().sort((a, b) => naturalCompare(a.path, b.path));",
+  "      this.#skipped = skipped;",
+  "      this.#render();",
+  "    }",
+  "    /** Marks `path` as the file shown. */",
+  "    markOpen(path) {",
+  "      this.#open = path;",
+  "      for (const row of Array.from(this.#groups.querySelectorAll(\".file-row\"))) {",
+  "        if (row.dataset.path === path) row.setAttribute(\"aria-current\", \"true\");",
+  "        else row.removeAttribute(\"aria-current\");",
+  "      }",
+  "    }",
+  "    #render() {",
+  "      const words = this.#filter.value.toLowerCase().split(/\\s+/).filter(Boolean);",
+  "      const matches = (path) => {",
+  "        const p = path.toLowerCase();",
+  "        return words.every((w) => p.includes(w));",
+  "      };",
+  "      const shown = this.#files.filter((f) => matches(f.path));",
+  "      this.#count.textContent = words.length ? `${formatCount(shown.length)} of ${formatCount(this.#files.length)} files` : `${formatCount(this.#files.length)} files`;",
+  "      clear(this.#groups);",
+  "      for (const group of GROUPS) {",
+  "        const own = shown.filter((f) => groupOf(f.path) === group.name);",
+  "        if (own.length === 0) continue;",
+  "        add(this.#groups, h(\"section\", {",
+  "          class: \"file-group\",",
+  "          \"data-group\": group.name",
+  "        }, h(\"h4\", null, group.name, h(\"span\", {",
+  "          class: \"muted\"",
+  "        }, formatCount(own.length))), h(\"ul\", null, own.map((f) => this.#row(f, group.prefix)))));",
+  "      }",
+  "      const skipped = this.#skipped.filter((s) => matches(s.path));",
+  "      if (skipped.length > 0) {",
+  "        add(this.#groups, h(\"section\", {",
+  "          class: \"file-group\",",
+  "          \"data-group\": \"skipped\"",
+  "        }, h(\"h4\", null, \"not served\", h(\"span\", {",
+  "          class: \"muted\"",
+  "        }, formatCount(skipped.length))), h(\"ul\", null, skipped.map((s) => h(\"li\", {",
+  "          class: \"file-row skipped\"",
+  "        }, h(\"span\", {",
+  "          class: \"mono name\"",
+  "        }, s.path), h(\"span\", {",
+  "          class: \"muted why\"",
+  "        }, s.reason))))));",
+  "      }",
+  "      if (shown.length === 0 && skipped.length === 0) {",
+  "        add(this.#groups, h(\"p\", {",
+  "          class: \"muted empty\"",
+  "        }, this.#files.length ? \"No file matches.\" : \"This run has no files yet.\"));",
+  "      }",
+  "    }",
+  "    #row(f, prefix) {",
+  "      const report = this.#ctx.report;",
+  "      const viewable = !report || report.logs[f.path] !== void 0;",
+  "      const name = f.path.slice(prefix.length);",
+  "      const open = viewable ? h(\"button\", {",
+  "        class: \"linkish mono name\",",
+  "        \"data-file\": f.path,",
+  "        title: f.path",
+  "      }, name) : h(\"span\", {",
+  "        class: \"mono name muted\",",
+  "        title: f.path",
+  "      }, name);",
+  "      if (viewable) open.addEventListener(\"click\", () => this.#onOpen(f.path));",
+  "      return h(\"li\", {",
+  "        class: \"file-row\",",
+  "        \"data-path\": f.path,",
+  "        \"aria-current\": this.#open === f.path ? \"true\" : null",
+  "      }, open, h(\"span\", {",
+  "        class: \"size\"",
+  "      }, sizeText(f.bytes)), report ? viewable ? null : h(\"span\", {",
+  "        class: \"muted why\"",
+  "      }, \"not in this report\") : h(\"a\", {",
+  "        class: \"raw\",",
+  "        href: rawHref(this.#runId, f.path),",
+  "        target: \"_blank\",",
+  "        rel: \"noopener noreferrer\",",
+  "        title: `${f.path} as it is (masked), in a new tab`",
+  "      }, \"raw\"));",
+  "    }",
+  "  };",
+  "",
+  "  // src/viewer/_client/log_entry.ts",
+  "  function fillRow(row, entry, selected) {",
+  "    clear(row);",
+  "    if (isSeparator(entry)) {",
+  "      row.className = \"row sep\";",
+  "      row.textContent = entry.sep;",
+  "      return;",
+  "    }",
+  "    row.className = \"row\" + (entry.level ? ` l-${entry.level}` : \"\") + (selected ? \" selected\" : \"\");",
+  "    row.dataset.offset = String(entry.o);",
+  "    if (entry.ts) add(row, h(\"span\", {",
+  "      class: \"ts\"",
+  "    }, entry.ts));",
+  "    if (entry.level) add(row, h(\"span\", {",
+  "      class: \"lvl lvl-\" + entry.level",
+  "    }, entry.level));",
+  "    const lines = entry.text.split(\"\\n\");",
+  "    add(row, lines[0] + (lines.length > 1 ? `  \\u23CE +${lines.length - 1} lines` : \"\") + (entry.cut ? `  \\u2026 ${sizeText(entry.cut)} more` : \"\") + (entry.partial ? \"  (unfinished line)\" : \"\"));",
+  "  }",
+  "  function entryDetail(entry, inReport) {",
+  "    return (entry.ts ? `${entry.ts} ` : \"\") + (entry.level ? `[${entry.level}] ` : \"\") + entry.text + (entry.cut ? `",
+  "\\u2026 ${sizeText(entry.cut)} of this entry not shown` + (inReport ? \"\" : \" (open the raw file)\") : \"\");",
+  "  }",
+  "",
+  "  // src/viewer/_client/log_view.ts",
+  "  var ROW = 20;",
+  "  var MAX_ROWS = 2e4;",
+  "  var PAGE = 300;",
+  "  var LEVELS = [",
+  "    \"STEP\",",
+  "    \"INFO\",",
+  "    \"OK\",",
+  "    \"WARN\",",
+  "    \"ERROR\",",
+  "    \"OTHER\"",
+  "  ];",
+  "  var LogView = class {",
+  "    /** The file, relative to the run directory. */",
+  "    path;",
+  "    /** The element to put in the page. */",
+  "    el;",
+  "    /** The byte after the last entry held: where the live stream goes on. */",
+  "    tail = 0;",
+  "    #ctx;",
+  "    #runId;",
+  "    #data;",
+  "    #rows = [];",
+  "    /** The offset of the first entry held. */",
+  "    #head = 0;",
+  "    /** The file's size when last opened. */",
+  "    #size;",
+  "    #bof = true;",
+  "    #eof = true;",
+  "    #busy = false;",
+  "    /** Lines came while loading: look again once done. */",
+  "    #pendingLive = false;",
+  "    #levels = [];",
+  "    #q = \"\";",
+  "    /** The row elements, and the row each shows. */",
+  "    #pool = [];",
+  "    #shown = [];",
+  "    #selected = null;",
+  "    #follow;",
+  "    #status;",
+  "    #search;",
+  "    #spacer;",
+  "    #empty;",
+  "    #viewport;",
+  "    #detail;",
+  "    constructor(ctx2, opts) {",
+  "      this.#ctx = ctx2;",
+  "      this.#runId = opts.runId;",
+  "      this.path = opts.path;",
+  "      this.#data = opts.data;",
+  "      const report = ctx2.report !== void 0;",
+  "      this.#follow = h(\"input\", {",
+  "        type: \"checkbox\",",
+  "        \"aria-label\": \"Follow new lines\"",
+  "      });",
+  "      this.#follow.checked = !report;",
+  "      this.#status = h(\"span\", {",
+  "        class: \"muted\"",
+  "      });",
+  "      this.#search = h(\"input\", {",
+  "        type: \"search\",",
+  "        placeholder: \"Search\" + (ctx2.redacted ? \" (masked text)\" : \"\"),",
+  "        \"aria-label\": `Search ${opts.path}`",
+  "      });",
+  "      const toolbar = h(\"div\", {",
+  "        class: \"toolbar\"",
+  "      });",
+  "      if (opts.levels) {",
+  "        const chips = h(\"span\", {",
+  "          class: \"chips\"",
+  "        });",
+  "        for (const level of LEVELS) {",
+  "          const box = h(\"input\", {",
+  "            type: \"checkbox\",",
+  "            value: level,",
+  "            \"data-level\": level",
+  "          });",
+  "          box.addEventListener(\"change\", () => {",
+  "            this.#levels = Array.from(chips.querySelectorAll(\"input:checked\")).map((b) => b.value);",
+  "            this.open();",
+  "          });",
+  "          add(chips, h(\"label\", {",
+  "            class: `lvl-${level}`",
+  "          }, box, level));",
+  "        }",
+  "        add(toolbar, [",
+  "          h(\"span\", {",
+  "            class: \"muted\"",
+  "          }, \"Levels\"),",
+  "          chips",
+  "        ]);",
+  "      }",
+  "      let timer;",
+  "      this.#search.addEventListener(\"input\", () => {",
+  "        clearTimeout(timer);",
+  "        timer = setTimeout(() => {",
+  "          this.#q = this.#search.value.toLowerCase();",
+  "          this.open();",
+  "        }, 250);",
+  "      });",
+  "      const start = h(\"button\", null, \"Start\");",
+  "      const end = h(\"button\", null, \"End\");",
+  "      start.addEventListener(\"click\", () => this.openStart());",
+  "      end.addEventListener(\"click\", () => this.open());",
+  "      add(toolbar, [",
+  "        this.#search,",
+  "        start,",
+  "        end,",
+  "        report ? null : h(\"label\", null, this.#follow, \" follow\"),",
+  "        this.#status",
+  "      ]);",
+  "      this.#spacer = h(\"div\", {",
+  "        class: \"spacer\"",
+  "      });",
+  "      this.#empty = h(\"div\", {",
+  "        class: \"empty\",",
+  "        hidden: true",
+  "      });",
+  "      this.#viewport = h(\"div\", {",
+  "        class: \"viewport\",",
+  "        tabindex: \"0\",",
+  "        \"data-path\": opts.path",
+  "      }, this.#empty, this.#spacer);",
+  "      this.#detail = h(\"pre\", {",
+  "        class: \"block\",",
+  "        hidden: true",
+  "      });",
+  "      this.el = h(\"div\", {",
+  "        class: \"logview\",",
+  "        \"data-path\": opts.path",
+  "      }, toolbar, this.#viewport, this.#detail);",
+  "      this.#viewport.addEventListener(\"scroll\", () => this.#onScroll());",
+  "      ctx2.hook.logs[opts.path] = {",
+  "        texts: () => this.#rows.map((r) => isSeparator(r) ? r.sep : r.text),",
+  "        count: () => this.#rows.length,",
+  "        view: this",
+  "      };",
+  "    }",
+  "    #query(dir, at) {",
+  "      return {",
+  "        path: this.path,",
+  "        limit: PAGE,",
+  "        levels: this.#levels,",
+  "        q: this.#q,",
+  "        dir,",
+  "        ...at",
+  "      };",
+  "    }",
+  "    #fetch(query) {",
+  "      return fetchLines(this.#runId, query);",
+  "    }",
+  "    #matches(e) {",
+  "      if (isSeparator(e)) return !this.#q && !this.#levels.length;",
+  "      if (this.#levels.length) {",
+  "        const level = LEVELS.indexOf(e.level) >= 0 && e.level !== \"OTHER\" ? e.level : \"OTHER\";",
+  "        if (this.#levels.indexOf(level) < 0) return false;",
+  "      }",
+  "      return !this.#q || e.text.toLowerCase().indexOf(this.#q) >= 0;",
+  "    }",
+  "    /** Opens at the end, as tail does; in a report, shows what the report holds. */",
+  "    open() {",
+  "      this.#selected = null;",
+  "      this.#detail.hidden = true;",
+  "      if (this.#data) {",
+  "        this.#rows = this.#data.entries.filter((e) => this.#matches(e));",
+  "        this.#bof = this.#eof = true;",
+  "        this.#describe();",
+  "        this.render();",
+  "        this.#viewport.scrollTop = this.#viewport.scrollHeight;",
+  "        return Promise.resolve();",
+  "      }",
+  "      this.#busy = true;",
+  "      this.#status.textContent = \"loading\\u2026\";",
+  "      return this.#fetch(this.#query(\"backward\", {})).then((page) => {",
+  "        this.#rows = page.entries;",
+  "        this.#head = page.next;",
+  "        this.#bof = page.bof;",
+  "        this.tail = page.end;",
+  "        this.#eof = true;",
+  "        this.#size = page.size;",
+  "        this.#busy = false;",
+  "        this.#describe();",
+  "        this.render();",
+  "        this.#viewport.scrollTop = this.#viewport.scrollHeight;",
+  "        this.render();",
+  "        this.#settle();",
+  "      }).catch((error) => {",
+  "        this.#busy = false;",
+  "        this.#status.textContent = errorText(error);",
+  "      });",
+  "    }",
+  "    /** Opens at the start of the file. */",
+  "    openStart() {",
+  "      if (this.#data) {",
+  "        this.#viewport.scrollTop = 0;",
+  "        this.render();",
+  "        return Promise.resolve();",
+  "      }",
+  "      this.#busy = true;",
+  "      return this.#fetch(this.#query(\"forward\", {",
+  "        at: 0",
+  "      })).then((page) => {",
+  "        this.#rows = page.entries;",
+  "        this.#head = 0;",
+  "        this.#bof = true;",
+  "        this.tail = page.next;",
+  "        this.#eof = page.eof;",
+  "        this.#busy = false;",
+  "        this.#describe();",
+  "        this.#viewport.scrollTop = 0;",
+  "        this.render();",
+  "      }).catch((error) => {",
+  "        this.#busy = false;",
+  "        this.#status.textContent = errorText(error);",
+  "      });",
+  "    }",
+  "    /** Called when a load ends: lines that came meanwhile are read now. */",
+  "    #settle() {",
+  "      if (!this.#pendingLive || this.#busy) return;",
+  "      this.#pendingLive = false;",
+  "      this.#eof = false;",
+  "      this.#loadAfter();",
+  "    }",
+  "    #describe() {",
+  "      const filtered = this.#q || this.#levels.length;",
+  "      let text = `${formatCount(this.#rows.length)}${filtered ? \" matching\" : \"\"} entries loaded`;",
+  "      if (!this.#bof) text += \"; scroll up for more\";",
+  "      if (this.#size !== void 0) text += ` \\xB7 ${sizeText(this.#size)}`;",
+  "      this.#status.textContent = text;",
+  "      const none = this.#rows.length === 0;",
+  "      this.#empty.hidden = !none;",
+  "      this.#empty.textContent = none ? filtered ? this.#bof ? \"No entry matches.\" : \"No match in the part read; scroll up to search further.\" : \"This log is empty.\" : \"\";",
+  "    }",
+  "    #loadBefore() {",
+  "      if (this.#bof || this.#busy || this.#data) return;",
+  "      this.#busy = true;",
+  "      this.#fetch(this.#query(\"backward\", {",
+  "        before: this.#head",
+  "      })).then((page) => {",
+  "        const fresh = page.entries.filter((e) => e.e <= this.#head);",
+  "        this.#rows = fresh.concat(this.#rows);",
+  "        this.#head = page.next;",
+  "        this.#bof = page.bof;",
+  "        this.#viewport.scrollTop += fresh.length * ROW;",
+  "        if (this.#rows.length > MAX_ROWS) {",
+  "          this.#rows.length = MAX_ROWS;",
+  "          this.tail = this.#rows[this.#rows.length - 1].e;",
+  "          this.#eof = false;",
+  "        }",
+  "        this.#busy = false;",
+  "        this.#describe();",
+  "        this.render();",
+  "      }).catch(() => {",
+  "        this.#busy = false;",
+  "      });",
+  "    }",
+  "    #loadAfter() {",
+  "      if (this.#eof || this.#busy || this.#data) return;",
+  "      this.#busy = true;",
+  "      this.#fetch(this.#query(\"forward\", {",
+  "        at: this.tail",
+  "      })).then((page) => {",
+  "        this.#append(page.entries, this.tail);",
+  "        this.tail = page.next;",
+  "        this.#eof = page.eof;",
+  "        this.#busy = false;",
+  "        this.#describe();",
+  "        this.render();",
+  "        this.#settle();",
+  "      }).catch(() => {",
+  "        this.#busy = false;",
+  "      });",
+  "    }",
+  "    #append(entries, from) {",
+  "      const rows = this.#rows;",
+  "      while (rows.length && rows[rows.length - 1].o >= from) rows.pop();",
+  "      for (const entry of entries) rows.push(entry);",
+  "      if (rows.length > MAX_ROWS) {",
+  "        const drop = rows.length - MAX_ROWS;",
+  "        rows.splice(0, drop);",
+  "        this.#head = rows[0].o;",
+  "        this.#bof = false;",
+  "        this.#viewport.scrollTop = Math.max(0, this.#viewport.scrollTop - drop * ROW);",
+  "      }",
+  "    }",
+  "    /** New lines from the live stream, shown when this view shows the end of the file. */",
+  "    live(d) {",
+  "      if (this.#data) return;",
+  "      if (this.#busy) {",
+  "        this.#pendingLive = true;",
+  "        return;",
+  "      }",
+  "      if (!this.#eof) return;",
+  "      if (d.from > this.tail) {",
+  "        this.#eof = false;",
+  "        this.#loadAfter();",
+  "        return;",
+  "      }",
+  "      const v = this.#viewport;",
+  "      const atBottom = v.scrollTop + v.clientHeight >= v.scrollHeight - ROW * 2;",
+  "      const tail = this.tail;",
+  "      const fresh = d.entries.filter((e) => e.o >= tail).filter((e) => this.#matches(e));",
+  "      this.#append(fresh, tail);",
+  "      this.tail = Math.max(this.tail, d.next);",
+  "      this.#describe();",
+  "      this.render();",
+  "      if (this.#follow.checked && atBottom) {",
+  "        v.scrollTop = v.scrollHeight;",
+  "        this.render();",
+  "      }",
+  "    }",
+  "    #onScroll() {",
+  "      const v = this.#viewport;",
+  "      if (v.scrollTop < ROW * 20) this.#loadBefore();",
+  "      if (v.scrollTop + v.clientHeight > v.scrollHeight - ROW * 20) this.#loadAfter();",
+  "      this.render();",
+  "    }",
+  "    /** Puts the visible rows (and ten on either side) in the DOM. */",
+  "    render() {",
+  "      const n = this.#rows.length;",
+  "      this.#spacer.style.height = `${n * ROW}px`;",
+  "      const top = this.#viewport.scrollTop;",
+  "      const height = this.#viewport.clientHeight || 420;",
+  "      const first = Math.max(0, Math.floor(top / ROW) - 10);",
+  "      const last = Math.min(n, Math.ceil((top + height) / ROW) + 10);",
+  "      while (this.#pool.length < last - first) {",
+  "        const k = this.#pool.length;",
+  "        const el = h(\"div\", {",
+  "          class: \"row\"",
+  "        });",
+  "        el.addEventListener(\"click\", () => this.#pick(this.#shown[k]));",
+  "        this.#spacer.appendChild(el);",
+  "        this.#pool.push(el);",
+  "        this.#shown.push(null);",
+  "      }",
+  "      for (let k = 0; k < this.#pool.length; k++) {",
+  "        const row = this.#pool[k];",
+  "        const i = first + k;",
+  "        if (i >= last) {",
+  "          row.hidden = true;",
+  "          this.#shown[k] = null;",
+  "          continue;",
+  "        }",
+  "        row.hidden = false;",
+  "        row.style.top = `${i * ROW}px`;",
+  "        const entry = this.#rows[i];",
+  "        if (this.#shown[k] === entry) continue;",
+  "        this.#shown[k] = entry;",
+  "        fillRow(row, entry, entry === this.#selected);",
+  "      }",
+  "    }",
+  "    #pick(entry) {",
+  "      if (!entry || isSeparator(entry)) return;",
+  "      this.#selected = entry;",
+  "      this.#detail.hidden = false;",
+  "      this.#detail.textContent = entryDetail(entry, this.#ctx.report !== void 0);",
+  "      this.#shown.fill(null);",
+  "      this.render();",
+  "    }",
+  "  };",
+  "",
+  "  // src/viewer/_client/message_card.ts",
+  "  function facts(m) {",
+  "    const parts = [];",
+  "    if (m.model) parts.push(m.model);",
+  "    if (m.stop) parts.push(m.stop);",
+  "    if (m.inputTokens !== void 0 || m.outputTokens !== void 0) {",
+  "      parts.push(`${formatCount(m.inputTokens ?? 0)} in / ${formatCount(m.outputTokens ?? 0)} out tokens`);",
+  "    }",
+  "    if (m.turns !== void 0) parts.push(`${formatCount(m.turns)} turns`);",
+  "    if (m.durationMs !== void 0) parts.push(durationText(m.durationMs));",
+  "    if (m.costUsd !== void 0) parts.push(`$${m.costUsd.toFixed(4)}`);",
+  "    if (m.open) parts.push(\"not ended\");",
+  "    if (m.continued) parts.push(\"began earlier in the file\");",
+  "    return parts.join(\" \\xB7 \");",
+  "  }",
+  "  function cutNote(b) {",
+  "    return b.cut ? h(\"div\", {",
+  "      class: \"muted cut\"",
+  "    }, `\\u2026 ${formatCount(b.cut)} more characters (raw lines)`) : null;",
+  "  }",
+  "  function block(b) {",
+  "    if (b.kind === \"text\") {",
+  "      return h(\"div\", {",
+  "        class: \"block text\",",
+  "        \"data-kind\": \"text\"",
+  "      }, b.text, cutNote(b));",
+  "    }",
+  "    if (b.kind === \"thinking\") {",
+  "      return h(\"details\", {",
+  "        class: \"block thinking\",",
+  "        \"data-kind\": \"thinking\"",
+  "      }, h(\"summary\", null, \"thinking\"), h(\"div\", {",
+  "        class: \"body\"",
+  "      }, b.text, cutNote(b)));",
+  "    }",
+  "    if (b.kind === \"tool_call\") {",
+  "      return h(\"div\", {",
+  "        class: \"block tool-call\",",
+  "        \"data-kind\": \"tool_call\",",
+  "        \"data-tool\": b.name ?? \"\"",
+  "      }, h(\"div\", {",
+  "        class: \"tool-head\"",
+  "      }, h(\"span\", {",
+  "        class: \"tool-label\"",
+  "      }, \"tool call\"), h(\"span\", {",
+  "        class: \"tool-name mono\"",
+  "      }, b.name ?? \"?\"), b.id ? h(\"span\", {",
+  "        class: \"muted mono\"",
+  "      }, b.id) : null), b.text ? h(\"pre\", {",
+  "        class: \"tool-input\"",
+  "      }, b.text) : null, cutNote(b));",
+  "    }",
+  "    const lines = b.text.split(\"\\n\").length;",
+  "    return h(\"details\", {",
+  "      class: \"block tool-result\" + (b.error ? \" error\" : \"\"),",
+  "      \"data-kind\": \"tool_result\"",
+  "    }, h(\"summary\", null, b.error ? \"tool error\" : \"tool result\", b.id ? h(\"span\", {",
+  "      class: \"muted mono\"",
+  "    }, ` ${b.id}`) : null, h(\"span\", {",
+  "      class: \"muted\"",
+  "    }, ` \\xB7 ${formatCount(lines)} line${lines === 1 ? \"\" : \"s\"}`)), h(\"pre\", null, b.text), cutNote(b));",
+  "  }",
+  "  function messageCard(m) {",
+  "    return h(\"article\", {",
+  "      class: `message role-${m.role.replace(/[^a-z_-]/gi, \"\")}`,",
+  "      \"data-role\": m.role,",
+  "      \"data-offset\": m.o",
+  "    }, h(\"header\", null, h(\"span\", {",
+  "      class: \"role\"",
+  "    }, m.role), h(\"span\", {",
+  "      class: \"muted facts\"",
+  "    }, facts(m))), m.blocks.length ? m.blocks.map(block) : h(\"div\", {",
+  "      class: \"muted\"",
+  "    }, \"(no content)\"));",
+  "  }",
+  "",
+  "  // src/viewer/_client/stream_view.ts",
+  "  var LIVE_DELAY = 300;",
+  "  var StreamView = class {",
+  "    /** The file, relative to the run directory. */",
+  "    path;",
+  "    /** The element to put in the page. */",
+  "    el;",
+  "    #ctx;",
+  "    #opts;",
+  "    #list;",
+  "    #status;",
+  "    #more;",
+  "    #asMessages;",
+  "    #asRaw;",
+  "    #rawHolder;",
+  "    #messages = [];",
+  "    /** Where the next page starts. */",
+  "    #next = 0;",
+  "    #eof = false;",
+  "    /** What each page read besides messages, by where it began. */",
+  "    #pages = [];",
+  "    #busy = false;",
+  "    #liveTimer;",
+  "    #raw = null;",
+  "    #showRaw = false;",
+  "    constructor(ctx2, opts) {",
+  "      this.#ctx = ctx2;",
+  "      this.#opts = opts;",
+  "      this.path = opts.path;",
+  "      this.#asMessages = h(\"button\", {",
+  "        \"data-view\": \"messages\",",
+  "        \"aria-pressed\": \"true\"",
+  "      }, \"Messages\");",
+  "      this.#asRaw = h(\"button\", {",
+  "        \"data-view\": \"raw\",",
+  "        \"aria-pressed\": \"false\"",
+  "      }, \"Raw lines\");",
+  "      this.#asMessages.addEventListener(\"click\", () => this.showRaw(false));",
+  "      this.#asRaw.addEventListener(\"click\", () => this.showRaw(true));",
+  "      this.#status = h(\"span\", {",
+  "        class: \"muted stream-status\"",
+  "      });",
+  "      this.#more = h(\"button\", {",
+  "        hidden: true,",
+  "        class: \"more\"",
+  "      }, \"Load more\");",
+  "      this.#more.addEventListener(\"click\", () => this.#load(this.#next, false));",
+  "      this.#list = h(\"div\", {",
+  "        class: \"messages\",",
+  "        \"data-path\": opts.path",
+  "      });",
+  "      this.#rawHolder = h(\"div\", {",
+  "        hidden: true",
+  "      });",
+  "      this.el = h(\"div\", {",
+  "        class: \"streamview\",",
+  "        \"data-path\": opts.path",
+  "      }, h(\"div\", {",
+  "        class: \"toolbar\"",
+  "      }, h(\"span\", {",
+  "        class: \"segmented\",",
+  "        role: \"group\",",
+  "        \"aria-label\": \"Show as\"",
+  "      }, [",
+  "        this.#asMessages,",
+  "        this.#asRaw",
+  "      ]), this.#status), h(\"div\", {",
+  "        class: \"messages-box\"",
+  "      }, this.#list, this.#more), this.#rawHolder);",
+  "      ctx2.hook.messages[opts.path] = {",
+  "        messages: () => this.#messages.map((m) => ({",
+  "          role: m.role,",
+  "          blocks: m.blocks.map((b) => ({",
+  "            kind: b.kind,",
+  "            name: b.name,",
+  "            text: b.text",
+  "          }))",
+  "        })),",
+  "        raw: () => this.#showRaw",
+  "      };",
+  "    }",
+  "    /** Where the live stream goes on in this file. */",
+  "    get tail() {",
+  "      return this.#showRaw && this.#raw ? this.#raw.tail : this.#next;",
+  "    }",
+  "    /** Reads the first page (in a report: shows what it holds). */",
+  "    open() {",
+  "      const data = this.#opts.messages;",
+  "      if (this.#ctx.report) {",
+  "        this.#eof = true;",
+  "        if (data) {",
+  "          this.#take(data, 0);",
+  "          this.#draw();",
+  "        } else {",
+  "          this.showRaw(true);",
+  "          this.#asMessages.disabled = true;",
+  "          this.#status.textContent = \"This report holds this stream's lines only.\";",
+  "        }",
+  "        return Promise.resolve();",
+  "      }",
+  "      return this.#load(0, false);",
+  "    }",
+  "    /** Shows the raw lines (`true`) or the messages. */",
+  "    showRaw(raw) {",
+  "      this.#showRaw = raw;",
+  "      this.#asRaw.setAttribute(\"aria-pressed\", String(raw));",
+  "      this.#asMessages.setAttribute(\"aria-pressed\", String(!raw));",
+  "      this.#list.parentNode.hidden = raw;",
+  "      this.#rawHolder.hidden = !raw;",
+  "      if (raw && this.#raw === null) {",
+  "        this.#raw = new LogView(this.#ctx, {",
+  "          runId: this.#opts.runId,",
+  "          path: this.path,",
+  "          levels: false,",
+  "          data: this.#opts.lines",
+  "        });",
+  "        this.#rawHolder.appendChild(this.#raw.el);",
+  "        this.#raw.open();",
+  "      } else if (raw) this.#raw?.render();",
+  "    }",
+  "    /** Draws what is shown again (the tab was shown). */",
+  "    render() {",
+  "      if (this.#showRaw) this.#raw?.render();",
+  "    }",
+  "    /** Lines appended to the file: read on from the message still streaming. */",
+  "    live(d) {",
+  "      this.#raw?.live(d);",
+  "      if (this.#ctx.report) return;",
+  "      clearTimeout(this.#liveTimer);",
+  "      this.#liveTimer = setTimeout(() => this.#load(this.#next, true), LIVE_DELAY);",
+  "    }",
+  "    #load(from, live) {",
+  "      if (this.#busy) return Promise.resolve();",
+  "      this.#busy = true;",
+  "      if (!live) this.#status.textContent = \"loading\\u2026\";",
+  "      return fetchMessages(this.#opts.runId, this.path, from).then((page) => {",
+  "        this.#busy = false;",
+  "        const box = this.#list;",
+  "        const atEnd = box.scrollTop + box.clientHeight >= box.scrollHeight - 40;",
+  "        this.#take(page, from);",
+  "        this.#draw();",
+  "        if (live && atEnd) box.scrollTop = box.scrollHeight;",
+  "      }).catch((error) => {",
+  "        this.#busy = false;",
+  "        this.#status.textContent = errorText(error);",
+  "      });",
+  "    }",
+  "    /** Takes a page read from `from`: what it holds replaces what began there or after. */",
+  "    #take(page, from) {",
+  "      const start = Math.min(from, page.from);",
+  "      this.#messages = this.#messages.filter((m) => m.o < start).concat(page.messages);",
+  "      this.#pages = this.#pages.filter((p) => p.from < start).concat([",
+  "        {",
+  "          from: start,",
+  "          other: page.other,",
+  "          invalid: page.invalid,",
+  "          skipped: page.skipped",
+  "        }",
+  "      ]);",
+  "      this.#next = page.next;",
+  "      this.#eof = page.eof;",
+  "    }",
+  "    #draw() {",
+  "      clear(this.#list);",
+  "      for (const m of this.#messages) add(this.#list, messageCard(m));",
+  "      if (this.#messages.length === 0) {",
+  "        add(this.#list, h(\"p\", {",
+  "          class: \"muted empty\"",
+  "        }, this.#eof ? \"No message of a known stream format here (Claude, Claude Code, OpenAI Chat, OpenAI Responses, Codex): see the raw lines.\" : \"No message in the part read.\"));",
+  "      }",
+  "      this.#more.hidden = this.#eof || this.#ctx.report !== void 0;",
+  "      const sum = (key) => this.#pages.reduce((n, p) => n + p[key], 0);",
+  "      const notes = [",
+  "        `${formatCount(this.#messages.length)} message${this.#messages.length === 1 ? \"\" : \"s\"}`",
+  "      ];",
+  "      if (sum(\"other\")) notes.push(`${formatCount(sum(\"other\"))} other JSON lines`);",
+  "      if (sum(\"invalid\")) notes.push(`${formatCount(sum(\"invalid\"))} lines not JSON`);",
+  "      if (sum(\"skipped\")) notes.push(`${formatCount(sum(\"skipped\"))} lines over 1 MiB`);",
+  "      if (!this.#eof) notes.push(\"more below\");",
+  "      this.#status.textContent = notes.join(\" \\xB7 \");",
+  "    }",
+  "  };",
+  "",
+  "  // src/viewer/_client/files_tab.ts",
+  "  var FilesTab = class {",
+  "    /** The tab's panel. */",
+  "    el;",
+  "    #ctx;",
+  "    #runId;",
+  "    #onShown;",
+  "    #list;",
+  "    #holder;",
+  "    #toggle;",
+  "    #files = [];",
+  "    #shown = null;",
+  "    /** `onShown` hears of each file shown once it is read (the live stream follows it). */",
+  "    constructor(ctx2, runId, onShown) {",
+  "      this.#ctx = ctx2;",
+  "      this.#runId = runId;",
+  "      this.#onShown = onShown;",
+  "      this.#toggle = h(\"button\", {",
+  "        class: \"list-toggle\",",
+  "        \"aria-expanded\": \"false\"",
+  "      }, \"Show the list\");",
+  "      this.#toggle.addEventListener(\"click\", () => this.#fold(!this.el.classList.contains(\"list-open\")));",
+  "      this.#list = new FileList(ctx2, runId, (path) => this.open(path), this.#toggle);",
+  "      this.#holder = h(\"div\", {",
+  "        class: \"file-view\",",
+  "        id: \"file-view\"",
+  "      }, h(\"p\", {",
+  "        class: \"muted empty\"",
+  "      }, \"Pick a file to show it here.\"));",
+  "      this.el = h(\"div\", {",
+  "        class: \"files-layout\",",
+  "        \"data-panel\": \"files\"",
+  "      }, this.#list.el, this.#holder);",
+  "      this.#list.el.addEventListener(\"input\", () => this.#fold(true));",
+  "    }",
+  "    /** The file shown, if any. */",
+  "    get shown() {",
+  "      return this.#shown;",
+  "    }",
+  "    /** Lists the run's files (again: the live stream says they changed). */",
+  "    draw(files, skipped) {",
+  "      this.#files = files;",
+  "      this.#list.draw(files, skipped);",
+  "    }",
+  "    /** Draws the file shown again (the tab was shown). */",
+  "    render() {",
+  "      this.#shown?.render();",
+  "    }",
+  "    /** Shows `path` beside the list (a narrow page folds the list), in sight. */",
+  "    open(path) {",
+  "      this.#list.markOpen(path);",
+  "      this.el.classList.add(\"has-file\");",
+  "      this.#fold(false);",
+  "      if (this.#shown?.path !== path) this.#show(path);",
+  "      this.#holder.scrollIntoView?.({",
+  "        block: \"nearest\"",
+  "      });",
+  "    }",
+  "    #fold(open) {",
+  "      this.el.classList.toggle(\"list-open\", open);",
+  "      this.#toggle.setAttribute(\"aria-expanded\", String(open));",
+  "      this.#toggle.textContent = open ? \"Hide the list\" : \"Show the list\";",
+  "    }",
+  "    #show(path) {",
+  "      const report = this.#ctx.report;",
+  "      if (this.#shown) {",
+  "        delete this.#ctx.hook.logs[this.#shown.path];",
+  "        delete this.#ctx.hook.messages[this.#shown.path];",
+  "      }",
+  "      const view = isProviderStream(path) ? new StreamView(this.#ctx, {",
+  "        runId: this.#runId,",
+  "        path,",
+  "        messages: report?.messages?.[path],",
+  "        lines: report?.logs[path]",
+  "      }) : new LogView(this.#ctx, {",
+  "        runId: this.#runId,",
+  "        path,",
+  "        levels: false,",
+  "        data: report?.logs[path]",
+  "      });",
+  "      this.#shown = view;",
+  "      const file = this.#files.find((f) => f.path === path);",
+  "      clear(this.#holder);",
+  "      this.#holder.appendChild(h(\"div\", {",
+  "        class: \"file-head\"",
+  "      }, h(\"h3\", {",
+  "        class: \"mono\",",
+  "        id: \"file-title\"",
+  "      }, path), h(\"span\", {",
+  "        class: \"muted\"",
+  "      }, file ? sizeText(file.bytes) : \"\"), report ? null : h(\"a\", {",
+  "        href: rawHref(this.#runId, path),",
+  "        target: \"_blank\",",
+  "        rel: \"noopener noreferrer\"",
+  "      }, \"raw\")));",
+  "      this.#holder.appendChild(view.el);",
+  "      view.open().then(() => {",
+  "        if (this.#shown === view) this.#onShown();",
+  "      });",
+  "    }",
+  "  };",
+  "",
+  "  // src/viewer/_client/live.ts",
+  "  function startLive(ctx2, id, timeline, pipeline, fileView, on) {",
+  "    let source = null;",
+  "    const data = (ev) => JSON.parse(ev.data);",
+  "    function connect() {",
+  "      if (source) source.close();",
+  "      const view = fileView();",
+  "      source = new EventSource(liveUrl(id, {",
+  "        events: timeline.model.next,",
+  "        pipeline: pipeline.tail,",
+  "        ...view ? {",
+  "          file: {",
+  "            path: view.path,",
+  "            at: view.tail",
+  "          }",
+  "        } : {}",
+  "      }));",
+  "      source.addEventListener(\"open\", () => {",
+  "        ctx2.hook.live++;",
+  "      });",
+  "      source.addEventListener(\"effects\", (ev) => timeline.live(data(ev), id));",
+  "      source.addEventListener(\"lines\", (ev) => {",
+  "        const d = data(ev);",
+  "        const v = fileView();",
+  "        if (d.path === \"pipeline.log\") pipeline.live(d);",
+  "        if (v && v.path === d.path) v.live(d);",
+  "      });",
+  "      source.addEventListener(\"run\", (ev) => on.run(data(ev)));",
+  "      source.addEventListener(\"files\", (ev) => on.files(data(ev)));",
+  "      source.addEventListener(\"problem\", (ev) => on.problem(data(ev).message));",
+  "      source.addEventListener(\"reset\", () => location.reload());",
+  "    }",
+  "    connect();",
+  "    return {",
+  "      reconnect: connect",
+  "    };",
+  "  }",
+  "",
+  "  // src/viewer/_client/run_head.ts",
+  "  function drawHead(ctx2, head, run) {",
+  "    const was = head.querySelector(\"details\");",
+  "    const open = was ? was.open : true;",
+  "    clear(head);",
+  "    const m = run.metadata;",
+  "    const c = m?.configSummary;",
+  "    add(head, h(\"div\", {",
+  "      class: \"run-title\"",
+  "    }, h(\"h1\", null, run.id), badge(run.status), run.live ? h(\"span\", {",
+  "      class: \"live\",",
+  "      id: \"live-badge\"",
+  "    }, \"\\u25CF live\") : null));",
+  "    if (run.live && ctx2.redacted) {",
+  "      add(head, h(\"p\", {",
+  "        class: \"note\",",
+  "        id: \"live-tail-note\"",
+  "      }, \"Live run: the unfinished last line of a log, and the end of a message still streaming, are masked (live-tail) until they end: they could be the start of a secret.\"));",
+  "    }",
+  "    const dl = h(\"dl\", {",
+  "      class: \"meta\"",
+  "    });",
+  "    function row(label, value, mono) {",
+  "      if (value === void 0 || value === null || value === \"\") return;",
+  "      add(dl, [",
+  "        h(\"dt\", null, label),",
+  "        h(\"dd\", {",
+  "          class: mono ? \"mono\" : null",
+  "        }, String(value))",
+  "      ]);",
+  "    }",
+  "    row(\"Started\", timeText(run.startedAt));",
+  "    row(\"Ended\", run.endedAt ? timeText(run.endedAt) : run.live ? \"still running\" : \"not recorded\");",
+  "    row(\"Duration\", runDuration(run));",
+  "    row(\"Size\", sizeText(run.bytes));",
+  "    if (run.holder) {",
+  "      row(\"Written by\", `pid ${run.holder.pid} on ${run.holder.host} (${run.holder.runtime}), since ${timeText(run.holder.takenAt)}`);",
+  "    }",
+  "    row(\"Command\", m?.command, true);",
+  "    row(\"Version\", m?.ralphVersion);",
+  "    row(\"Repository\", m?.repoRoot, true);",
+  "    row(\"Agents\", [",
+  "      c?.developerAgent,",
+  "      c?.reviewerAgent",
+  "    ].filter(Boolean).join(\", \"));",
+  "    row(\"Iterations\", c?.totalIterations);",
+  "    row(\"Reviewer passes\", c?.totalReviewerPasses);",
+  "    row(\"run.json\", run.problem);",
+  "    add(head, dl);",
+  "    const sessions = sessionViews(run);",
+  "    if (sessions.length) {",
+  "      const body = h(\"tbody\");",
+  "      for (const { index, session: s, status } of sessions) {",
+  "        body.appendChild(h(\"tr\", {",
+  "          \"data-status\": status",
+  "        }, h(\"td\", {",
+  "          class: \"nowrap\"",
+  "        }, String(index + 1) + (s.resume ? \" (resume)\" : \"\") + (s.recreated ? \" (recreated)\" : \"\")), h(\"td\", {",
+  "          class: \"nowrap\",",
+  "          title: timeText(s.startedAtUtc)",
+  "        }, shortTime(s.startedAtUtc)), h(\"td\", {",
+  "          class: \"nowrap\",",
+  "          title: timeText(s.endedAtUtc)",
+  "        }, shortTime(s.endedAtUtc, s.startedAtUtc)), h(\"td\", null, badge(status)), h(\"td\", null, s.pid === void 0 ? \"\" : String(s.pid)), h(\"td\", null, s.host || \"\"), h(\"td\", {",
+  "          class: \"cmd\",",
+  "          title: s.command || \"\"",
+  "        }, s.command || \"\")));",
+  "      }",
+  "      const columns = [",
+  "        \"#\",",
+  "        \"Started (UTC)\",",
+  "        \"Ended\",",
+  "        \"Status\",",
+  "        \"PID\",",
+  "        \"Host\",",
+  "        \"Command\"",
+  "      ];",
+  "      const crashed = sessions.filter((v) => v.status === \"crashed\").length;",
+  "      add(head, h(\"details\", {",
+  "        class: \"sessions\",",
+  "        open: open ? \"\" : null",
+  "      }, h(\"summary\", null, `${sessions.length} session${sessions.length > 1 ? \"s\" : \"\"}` + (crashed ? `, ${crashed} crashed` : \"\")), h(\"div\", {",
+  "        class: \"table-scroll\"",
+  "      }, h(\"table\", {",
+  "        id: \"sessions\"",
+  "      }, h(\"thead\", null, h(\"tr\", null, columns.map((t) => h(\"th\", null, t)))), body))));",
+  "    }",
+  "  }",
+  "",
+  "  // src/viewer/_client/tabs.ts",
+  "  var Tabs = class {",
+  "    /** The buttons, then the panels. */",
+  "    el;",
+  "    #buttons = h(\"div\", {",
+  "      class: \"tabs\",",
+  "      role: \"tablist\"",
+  "    });",
+  "    #panels = h(\"div\");",
+  "    #tabs = [];",
+  "    constructor() {",
+  "      this.el = h(\"section\", {",
+  "        class: \"panel\"",
+  "      }, this.#buttons, this.#panels);",
+  "    }",
+  "    /** Adds a tab (hidden); `onShow` runs each time it is shown. */",
+  "    add(name, label, panel, onShow) {",
+  "      const button = h(\"button\", {",
+  "        role: \"tab\",",
+  "        \"data-tab\": name,",
+  "        \"aria-selected\": \"false\"",
+  "      }, label);",
+  "      button.addEventListener(\"click\", () => this.select(name));",
+  "      this.#buttons.appendChild(button);",
+  "      panel.hidden = true;",
+  "      this.#panels.appendChild(panel);",
+  "      this.#tabs.push({",
+  "        name,",
+  "        button,",
+  "        panel,",
+  "        onShow",
+  "      });",
+  "    }",
+  "    /** Shows tab `name`. */",
+  "    select(name) {",
+  "      for (const t of this.#tabs) {",
+  "        const on = t.name === name;",
+  "        t.button.setAttribute(\"aria-selected\", on ? \"true\" : \"false\");",
+  "        t.panel.hidden = !on;",
+  "        if (on && t.onShow) t.onShow();",
+  "      }",
+  "    }",
+  "  };",
+  "",
+  "  // src/viewer/_client/run_page.ts",
+  "  function renderRun(ctx2, id) {",
+  "    ctx2.hook.page = \"run\";",
+  "    document.title = `runlog: ${id}`;",
+  "    const root = h(\"main\");",
+  "    ctx2.app.appendChild(topBar(ctx2, [",
+  "      ctx2.report ? h(\"span\", null, \"Run\") : h(\"a\", {",
+  "        href: \"/\"",
+  "      }, \"Runs\"),",
+  "      h(\"span\", {",
+  "        class: \"mono\"",
+  "      }, id)",
+  "    ]));",
+  "    ctx2.app.appendChild(root);",
+  "    const data = ctx2.report ? Promise.resolve(ctx2.report.detail) : fetchRun(id);",
+  "    data.then((detail) => buildRun(ctx2, root, id, detail)).catch((error) => {",
+  "      showError(ctx2, root, error);",
+  "      ctx2.hook.ready = true;",
+  "    });",
+  "  }",
+  "  function buildRun(ctx2, root, id, detail) {",
+  "    const report = ctx2.report;",
+  "    const head = h(\"section\", {",
+  "      class: \"run-head\",",
+  "      id: \"run-head\"",
+  "    });",
+  "    const problems = h(\"div\", {",
+  "      id: \"problems\"",
+  "    });",
+  "    root.appendChild(head);",
+  "    root.appendChild(problems);",
+  "    drawHead(ctx2, head, detail.run);",
+  "    for (const note of report?.notes ?? []) root.appendChild(h(\"p\", {",
+  "      class: \"note\"",
+  "    }, note));",
+  "    if (detail.filesCut) {",
+  "      root.appendChild(h(\"p\", {",
+  "        class: \"note\"",
+  "      }, `This run holds more files than the viewer lists; the first ${formatCount(detail.files.length)} are shown.`));",
+  "    }",
+  "    let files = detail.files;",
+  "    const tlPanel = h(\"section\", {",
+  "      class: \"panel\",",
+  "      id: \"timeline\"",
+  "    });",
+  "    root.appendChild(tlPanel);",
+  "    const effectPanel = h(\"div\", {",
+  "      class: \"effect-panel\",",
+  "      id: \"effect\",",
+  "      hidden: true",
+  "    });",
+  "    const timeline = new Timeline(ctx2, tlPanel, (i) => showEffect(effectPanel, i < 0 ? null : timeline.effect(i), files, openFile), {",
+  "      origin: Date.parse(detail.run.startedAt)",
+  "    });",
+  "    tlPanel.appendChild(effectPanel);",
+  "    ctx2.hook.timeline = timeline.hook();",
+  "    const markSessions = (run) => timeline.setMarks(sessionMarks(sessionViews(run)));",
+  "    markSessions(detail.run);",
+  "    const tabs = new Tabs();",
+  "    root.appendChild(tabs.el);",
+  "    const pipeline = new LogView(ctx2, {",
+  "      runId: id,",
+  "      path: \"pipeline.log\",",
+  "      levels: true,",
+  "      data: report?.logs[\"pipeline.log\"]",
+  "    });",
+  "    tabs.add(\"pipeline\", \"Pipeline log\", h(\"div\", {",
+  "      \"data-panel\": \"pipeline\"",
+  "    }, pipeline.el), () => pipeline.render());",
+  "    let live = null;",
+  "    const filesTab = new FilesTab(ctx2, id, () => live?.reconnect());",
+  "    tabs.add(\"files\", \"Files\", filesTab.el, () => filesTab.render());",
+  "    if (detail.trace) {",
+  "      const tracePanel = h(\"div\", {",
+  "        \"data-panel\": \"trace\"",
+  "      });",
+  "      tabs.add(\"trace\", \"Crash trace\", tracePanel);",
+  "      const traceData = report ? Promise.resolve(report.trace) : fetchTrace(id);",
+  "      traceData.then((trace) => drawTrace(tracePanel, trace)).catch((error) => showError(ctx2, tracePanel, error));",
+  "    }",
+  "    if (!report) {",
+  "      const comparePanel = h(\"div\", {",
+  "        \"data-panel\": \"compare\"",
+  "      });",
+  "      tabs.add(\"compare\", \"Compare\", comparePanel);",
+  "      compareWith(ctx2, id, comparePanel);",
+  "    }",
+  "    tabs.select(\"pipeline\");",
+  "    const drawFiles = () => filesTab.draw(files, detail.skipped || []);",
+  "    drawFiles();",
+  "    function openFile(path) {",
+  "      tabs.select(\"files\");",
+  "      filesTab.open(path);",
+  "    }",
+  "    Promise.all([",
+  "      pipeline.open(),",
+  "      loadTimeline(ctx2, timeline, id)",
+  "    ]).then(() => {",
+  "      ctx2.hook.readyAt = performance.now();",
+  "      ctx2.hook.ready = true;",
+  "      if (!report) {",
+  "        live = startLive(ctx2, id, timeline, pipeline, () => filesTab.shown, {",
+  "          run: (run) => {",
+  "            detail.run = run;",
+  "            drawHead(ctx2, head, run);",
+  "            markSessions(run);",
+  "          },",
+  "          files: (f) => {",
+  "            detail.skipped = f.skipped;",
+  "            files = f.files;",
+  "            drawFiles();",
+  "          },",
+  "          problem: (message) => {",
+  "            clear(problems);",
+  "            add(problems, h(\"p\", {",
+  "              class: \"problem\"",
+  "            }, message));",
+  "          }",
+  "        });",
+  "      }",
+  "    }).catch((error) => {",
+  "      showError(ctx2, root, error);",
+  "      ctx2.hook.ready = true;",
+  "    });",
+  "  }",
+  "  function compareWith(ctx2, id, panel) {",
+  "    fetchRuns().then((list) => {",
+  "      const others = list.runs.filter((r) => r.id !== id);",
+  "      if (!others.length) {",
+  "        add(panel, h(\"p\", {",
+  "          class: \"muted\"",
+  "        }, \"No other run to compare with.\"));",
+  "        return;",
+  "      }",
+  "      const pick = h(\"select\", {",
+  "        \"aria-label\": \"Run to compare with\"",
+  "      }, others.map((r) => h(\"option\", {",
+  "        value: r.id",
+  "      }, `${r.id}  (${r.status})`)));",
+  "      const go = h(\"button\", null, \"Compare\");",
+  "      go.addEventListener(\"click\", () => {",
+  "        location.href = compareHref(id, pick.value);",
+  "      });",
+  "      add(panel, h(\"div\", {",
+  "        class: \"toolbar\"",
+  "      }, h(\"label\", null, \"Compare with \", pick), go));",
+  "    }).catch((error) => showError(ctx2, panel, error));",
+  "  }",
+  "",
+  "  // src/viewer/_client/runs_page.ts",
+  "  var MAX_RUN_ROWS = 1e3;",
+  "  var POLL_MS = 2e3;",
+  "  function renderRuns(ctx2) {",
+  "    ctx2.hook.page = \"runs\";",
+  "    document.title = \"runlog: runs\";",
+  "    const filter = h(\"select\", {",
+  "      id: \"status-filter\",",
+  "      \"aria-label\": \"Filter by status\"",
+  "    }, [",
+  "      \"all\",",
+  "      ...STATUSES",
+  "    ].map((s) => h(\"option\", {",
+  "      value: s",
+  "    }, s)));",
+  "    const count = h(\"span\", {",
+  "      class: \"muted\",",
+  "      id: \"run-count\"",
+  "    });",
+  "    const selected = [];",
+  "    const compare = h(\"button\", {",
+  "      id: \"compare\",",
+  "      disabled: true",
+  "    }, \"Compare the 2 selected\");",
+  "    const tbody = h(\"tbody\");",
+  "    const note = h(\"p\", {",
+  "      class: \"muted\"",
+  "    });",
+  "    const problem = h(\"div\");",
+  "    let runs = [];",
+  "    let loaded = false;",
+  "    const columns = [",
+  "      \"\",",
+  "      \"Run\",",
+  "      \"Status\",",
+  "      \"Started (UTC)\",",
+  "      \"Duration\",",
+  "      \"Size\",",
+  "      \"Live\",",
+  "      \"Command\"",
+  "    ];",
+  "    ctx2.app.appendChild(topBar(ctx2, [",
+  "      h(\"span\", null, \"Runs\")",
+  "    ]));",
+  "    ctx2.app.appendChild(h(\"main\", null, h(\"div\", {",
+  "      class: \"toolbar\"",
+  "    }, h(\"label\", null, \"Status \", filter), count, compare), problem, h(\"div\", {",
+  "      class: \"table-scroll\"",
+  "    }, h(\"table\", {",
+  "      class: \"runs\"",
+  "    }, h(\"thead\", null, h(\"tr\", null, columns.map((c) => h(\"th\", c === \"Size\" ? {",
+  "      class: \"num\"",
+  "    } : null, c)))), tbody)), note));",
+  "    function row(r) {",
+  "      const box = h(\"input\", {",
+  "        type: \"checkbox\",",
+  "        \"aria-label\": `select ${r.id}`",
+  "      });",
+  "      box.checked = selected.indexOf(r.id) >= 0;",
+  "      box.addEventListener(\"change\", () => {",
+  "        const at = selected.indexOf(r.id);",
+  "        if (box.checked && at < 0) selected.push(r.id);",
+  "        if (!box.checked && at >= 0) selected.splice(at, 1);",
+  "        while (selected.length > 2) selected.shift();",
+  "        compare.disabled = selected.length !== 2;",
+  "        draw();",
+  "      });",
+  "      const command = r.metadata?.command || r.problem || \"\";",
+  "      return h(\"tr\", {",
+  "        \"data-run-id\": r.id,",
+  "        \"data-status\": r.status",
+  "      }, h(\"td\", null, box), h(\"td\", {",
+  "        class: \"nowrap\"",
+  "      }, h(\"a\", {",
+  "        class: \"mono\",",
+  "        href: runHref(r.id)",
+  "      }, r.id)), h(\"td\", null, badge(r.status)), h(\"td\", {",
+  "        class: \"nowrap\",",
+  "        title: timeText(r.startedAt)",
+  "      }, shortTime(r.startedAt)), h(\"td\", {",
+  "        class: \"nowrap\"",
+  "      }, runDuration(r)), h(\"td\", {",
+  "        class: \"num\"",
+  "      }, sizeText(r.bytes)), h(\"td\", null, r.live ? h(\"span\", {",
+  "        class: \"live\",",
+  "        title: r.holder ? `pid ${r.holder.pid} on ${r.holder.host}` : \"\"",
+  "      }, \"\\u25CF live\") : \"\"), h(\"td\", {",
+  "        class: \"cmd\",",
+  "        title: command",
+  "      }, command));",
+  "    }",
+  "    function draw() {",
+  "      clear(tbody);",
+  "      const shown = runs.filter((r) => filter.value === \"all\" || r.status === filter.value);",
+  "      count.textContent = `${formatCount(shown.length)} of ${formatCount(runs.length)} runs`;",
+  "      const more = shown.length - MAX_RUN_ROWS;",
+  "      for (const r of shown.slice(0, MAX_RUN_ROWS)) tbody.appendChild(row(r));",
+  "      if (more > 0) {",
+  "        tbody.appendChild(h(\"tr\", null, h(\"td\", {",
+  "          colspan: 8,",
+  "          class: \"muted\"",
+  "        }, `\\u2026 and ${formatCount(more)} older runs, not shown: filter by status to see others.`)));",
+  "      }",
+  "      if (shown.length === 0) {",
+  "        tbody.appendChild(h(\"tr\", null, h(\"td\", {",
+  "          colspan: 8,",
+  "          class: \"muted\"",
+  "        }, !loaded ? \"Loading\\u2026\" : runs.length ? \"No run has this status.\" : \"No runs in this workspace yet.\")));",
+  "      }",
+  "    }",
+  "    filter.addEventListener(\"change\", draw);",
+  "    compare.addEventListener(\"click\", () => {",
+  "      if (selected.length === 2) location.href = compareHref(selected[0], selected[1]);",
+  "    });",
+  "    function poll() {",
+  "      fetchRuns().then((data) => {",
+  "        runs = data.runs;",
+  "        loaded = true;",
+  "        clear(problem);",
+  "        clear(note);",
+  "        if (data.skipped.length) {",
+  "          add(note, \"Not runs, left alone: \" + data.skipped.map((s) => `${s.name} (${s.reason})`).join(\"; \"));",
+  "        }",
+  "        draw();",
+  "        ctx2.hook.ready = true;",
+  "      }).catch((error) => {",
+  "        clear(problem);",
+  "        showError(ctx2, problem, error);",
+  "      }).then(() => {",
+  "        setTimeout(poll, POLL_MS);",
+  "      });",
+  "    }",
+  "    draw();",
+  "    poll();",
+  "  }",
+  "",
+  "  // src/viewer/_client/main.ts",
+  "  dropTokenFromUrl();",
+  "  var boot = readBoot();",
+  "  var ctx = pageContext(boot, document.getElementById(\"app\"), installHook());",
+  "  try {",
+  "    if (boot.mode === \"report\") {",
+  "      renderRun(ctx, boot.data.detail.run.id);",
+  "    } else {",
+  "      const parts = location.pathname.split(\"/\").filter(Boolean).map(decodeURIComponent);",
+  "      if (parts[0] === \"run\" && parts[1]) renderRun(ctx, parts[1]);",
+  "      else if (parts[0] === \"compare\" && parts[1] && parts[2]) renderCompare(ctx, parts[1], parts[2]);",
+  "      else renderRuns(ctx);",
+  "    }",
+  "  } catch (error) {",
+  "    showError(ctx, ctx.app, error);",
+  "  }",
+  "})();",
+  "",
+].join("\n");

@@ -7,7 +7,7 @@
 // straddling its edge is found as in a read of the whole file.
 import type { Workspace } from "../workspace.ts";
 import { concatBytes } from "../_bytes.ts";
-import { type Redactor, redactText } from "../pack/redactor.ts";
+import { redactText } from "../pack/redactor.ts";
 import type { RedactionPattern } from "../pack/redaction_patterns.ts";
 import { type Matcher, matcherFor } from "../pack/_matcher.ts";
 import { RedactionEngine } from "../pack/_redaction_engine.ts";
@@ -23,8 +23,12 @@ const REDACT_CONTEXT = 64 * 1024;
 export interface Masker {
   /** Whether secrets are masked. */
   readonly on: boolean;
-  /** A streaming redactor, or `undefined` when masking is off. */
-  stream(): Redactor | undefined;
+  /**
+   * A streaming redactor, or `undefined` when masking is off. Its
+   * `flush(true)` ends a file still being written: its unfinished last line
+   * and the end of a provider stream still open are masked (`live-tail`).
+   */
+  stream(): RedactionEngine | undefined;
   /** A string, masked. */
   text(text: string): string;
   /** A JSON value with every string in it masked (keys and values read together). */
@@ -116,7 +120,9 @@ function walk(value: unknown, mask: (t: string) => string): unknown {
 /**
  * The bytes `[start, end)` of a file (fewer at its end), masked: read with
  * {@linkcode REDACT_CONTEXT} bytes on each side. One read of at most
- * `end - start + 2 * REDACT_CONTEXT` bytes.
+ * `end - start + 2 * REDACT_CONTEXT` bytes. `live`: the file may still be
+ * growing, so when the read reaches its end, its unfinished last line is
+ * masked (see {@linkcode Masker.stream}).
  */
 export async function readMasked(
   ws: Workspace,
@@ -124,14 +130,18 @@ export async function readMasked(
   start: number,
   end: number,
   masker: Masker,
+  live = false,
 ): Promise<Uint8Array> {
   if (end <= start) return new Uint8Array(0);
   const redactor = masker.stream();
   if (redactor === undefined) return await ws.readRange(path, start, end - start);
   const from = Math.max(0, start - REDACT_CONTEXT);
-  const bytes = await ws.readRange(path, from, end + REDACT_CONTEXT - from);
+  const want = end + REDACT_CONTEXT - from;
+  const bytes = await ws.readRange(path, from, want);
   // Usually all of it comes at the flush: a single part is not copied.
-  const out = concatBytes([redactor.push(bytes), redactor.flush()].filter((p) => p.length > 0));
+  const out = concatBytes(
+    [redactor.push(bytes), redactor.flush(live && bytes.length < want)].filter((p) => p.length > 0),
+  );
   return out.subarray(start - from, Math.min(end - from, out.length));
 }
 
@@ -146,9 +156,10 @@ export const STREAM_CHUNK = 256 * 1024;
 
 /**
  * The bytes `[start, limit)` of a file, masked, as pieces in order: read
- * `STREAM_CHUNK` bytes at a time (after {@linkcode REDACT_CONTEXT} bytes of
- * context before `start`), so memory stays bounded whatever the size. Stop
- * pulling at any time.
+ * `STREAM_CHUNK` bytes at a time, with {@linkcode REDACT_CONTEXT} bytes of
+ * context before `start` and after `limit` (a secret crossing either edge
+ * is masked whole), so memory stays bounded whatever the size. Stop pulling
+ * at any time. `live`: as {@linkcode readMasked}.
  */
 export async function* maskedStream(
   ws: Workspace,
@@ -156,23 +167,29 @@ export async function* maskedStream(
   start: number,
   limit: number,
   masker: Masker,
+  live = false,
 ): AsyncGenerator<MaskedPiece> {
+  if (limit <= start) return;
   const redactor = masker.stream();
   let pos = redactor === undefined ? start : Math.max(0, start - REDACT_CONTEXT);
+  const readTo = redactor === undefined ? limit : limit + REDACT_CONTEXT;
   let emitted = pos; // The file offset of the next byte the redactor returns.
   const pieces = function* (out: Uint8Array): Generator<MaskedPiece> {
     const at = emitted;
     emitted += out.length;
-    if (emitted <= start || out.length === 0) return;
+    if (emitted <= start || out.length === 0 || at >= limit) return;
     const skip = Math.max(0, start - at);
-    const bytes = skip === 0 ? out : out.subarray(skip);
+    const bytes = out.subarray(skip, Math.min(out.length, limit - at));
     yield { offset: at + skip, bytes };
   };
-  while (pos < limit) {
-    const chunk = await ws.readRange(path, pos, Math.min(STREAM_CHUNK, limit - pos));
-    if (chunk.length === 0) break; // Truncated meanwhile.
+  let eof = false;
+  while (pos < readTo) {
+    const want = Math.min(STREAM_CHUNK, readTo - pos);
+    const chunk = await ws.readRange(path, pos, want);
     pos += chunk.length;
-    yield* pieces(redactor === undefined ? chunk : redactor.push(chunk));
+    if (chunk.length < want) eof = true;
+    if (chunk.length > 0) yield* pieces(redactor === undefined ? chunk : redactor.push(chunk));
+    if (eof) break; // Truncated meanwhile, or the end of the file.
   }
-  if (redactor !== undefined) yield* pieces(redactor.flush());
+  if (redactor !== undefined) yield* pieces(redactor.flush(live && eof));
 }

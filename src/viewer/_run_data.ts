@@ -5,22 +5,64 @@ import { WorkspaceError } from "../workspace_error.ts";
 import { RunId } from "../run_id.ts";
 import { RunLogError } from "../run_log_error.ts";
 import { runDirOf } from "../run_log_context.ts";
-import { findRunInfo, type RunInfo, type RunListing, treeBytes } from "../runs/list_runs.ts";
+import {
+  findRunInfo,
+  type RunInfo,
+  type RunListing,
+  type RunStatus,
+  type SkippedEntry,
+  treeBytes,
+} from "../runs/list_runs.ts";
+import type { RunMetadata } from "../run_metadata.ts";
 import { normalizeEntryPath } from "../_workspace_path.ts";
+import { HARD_LINK_SKIPPED } from "../_workspace_checks.ts";
+import { EARLIER_DUMP } from "../event_loop_trace.ts";
 import { type Masker, parseMaskedJson, readMasked } from "./_redacted_read.ts";
 import { HttpError } from "./_http.ts";
 
 /** A run as the pages show it. */
 export interface RunJson {
   id: string;
-  status: string;
+  status: RunStatus;
   live: boolean;
   startedAt: string;
   endedAt?: string;
   bytes?: number;
   holder?: { pid: number; host: string; runtime: string; takenAt: string; heartbeatAt: string };
-  metadata?: unknown;
+  /** Its `run.json`, masked. */
+  metadata?: RunMetadata;
   problem?: string;
+}
+
+/** The runs page's listing: `GET /api/runs`. */
+export interface RunsJson {
+  /** The workspace. */
+  root: string;
+  redacted: boolean;
+  /** Newest first. */
+  runs: RunJson[];
+  /** What in `.agent/` is not a run. */
+  skipped: SkippedEntry[];
+}
+
+/** What a run page starts from: `GET /api/runs/<id>`, and a report's `detail`. */
+export interface RunDetailJson {
+  run: RunJson;
+  files: RunFile[];
+  skipped: SkippedFile[];
+  /** Whether the run holds more files than listed (MAX_FILES). */
+  filesCut: boolean;
+  /** Whether the run has a crash trace. */
+  trace: boolean;
+  redacted: boolean;
+}
+
+/** The files of a run: `GET /api/runs/<id>/files`, and the live `files` event. */
+export interface RunFilesJson {
+  files: RunFile[];
+  skipped: SkippedFile[];
+  /** Whether there are more than MAX_FILES. */
+  cut: boolean;
 }
 
 /** A file of a run. */
@@ -122,10 +164,7 @@ export function runFilePath(id: RunId, relative: string | null): string {
 }
 
 /** Every regular file of a run (up to MAX_FILES), and what is skipped. */
-export async function listRunFiles(
-  ws: Workspace,
-  runDir: string,
-): Promise<{ files: RunFile[]; skipped: SkippedFile[]; cut: boolean }> {
+export async function listRunFiles(ws: Workspace, runDir: string): Promise<RunFilesJson> {
   const files: RunFile[] = [];
   const skipped: SkippedFile[] = [];
   let cut = false;
@@ -144,7 +183,10 @@ export async function listRunFiles(
           files.push({ path: rel, bytes: await ws.fileSize(entry.path) });
         } catch (error) {
           if (!(error instanceof WorkspaceError)) throw error;
-          skipped.push({ path: rel, reason: error.code });
+          skipped.push({
+            path: rel,
+            reason: error.code === "hard-link" ? HARD_LINK_SKIPPED : error.code,
+          });
         }
       } else {
         skipped.push({
@@ -163,30 +205,63 @@ export async function listRunFiles(
 /** The crash trace of a run, when there is one: its entries parsed, masked. */
 export interface TraceJson {
   present: boolean;
+  /** The file, relative to the run directory. */
+  path: string;
   entries: unknown[];
   final?: unknown;
   /** Bytes at the start left out (a trace over MAX_TRACE_BYTES). */
   cut: number;
   /** Lines that are not JSON. */
   invalid: number;
+  /**
+   * The dumps of earlier sessions (`event_loop_trace.<n>.jsonl`), oldest
+   * first, at most MAX_EARLIER_DUMPS of the latest; on the latest dump only.
+   */
+  earlier?: TraceJson[];
 }
 
-/** Reads `event_loop_trace.jsonl` (its last MAX_TRACE_BYTES), masked. */
+/** The most earlier dumps read besides the latest. */
+export const MAX_EARLIER_DUMPS = 20;
+
+/**
+ * Reads `event_loop_trace.jsonl` (its last MAX_TRACE_BYTES), masked, with
+ * the dumps of earlier sessions that crashed before a resume.
+ */
 export async function readTrace(ws: Workspace, runDir: string, masker: Masker): Promise<TraceJson> {
-  const path = `${runDir}/event_loop_trace.jsonl`;
+  const numbers: number[] = [];
+  for (const entry of await ws.readDir(runDir)) {
+    const n = EARLIER_DUMP.exec(entry.name)?.[1];
+    if (n !== undefined && entry.isFile) numbers.push(Number(n));
+  }
+  numbers.sort((a, b) => a - b);
+  const earlier: TraceJson[] = [];
+  for (const n of numbers.slice(-MAX_EARLIER_DUMPS)) {
+    earlier.push(await readDump(ws, runDir, `event_loop_trace.${n}.jsonl`, masker));
+  }
+  const latest = await readDump(ws, runDir, "event_loop_trace.jsonl", masker);
+  return earlier.length === 0 ? latest : { ...latest, present: true, earlier };
+}
+
+async function readDump(
+  ws: Workspace,
+  runDir: string,
+  name: string,
+  masker: Masker,
+): Promise<TraceJson> {
+  const path = `${runDir}/${name}`;
   let size: number;
   try {
     size = await ws.fileSize(path);
   } catch (error) {
     if (error instanceof WorkspaceError && error.code === "not-found") {
-      return { present: false, entries: [], cut: 0, invalid: 0 };
+      return { present: false, path: name, entries: [], cut: 0, invalid: 0 };
     }
     throw error;
   }
   const start = Math.max(0, size - MAX_TRACE_BYTES);
   let text = new TextDecoder().decode(await readMasked(ws, path, start, size, masker));
   if (start > 0) text = text.slice(text.indexOf("\n") + 1);
-  const trace: TraceJson = { present: true, entries: [], cut: start, invalid: 0 };
+  const trace: TraceJson = { present: true, path: name, entries: [], cut: start, invalid: 0 };
   for (const line of text.split("\n")) {
     if (line.trim() === "") continue;
     let value: unknown;

@@ -4,7 +4,7 @@
 import type { Workspace } from "../workspace.ts";
 import { concatBytes } from "../_bytes.ts";
 import { fileSizeIfExists } from "../_workspace_checks.ts";
-import { parseEventLoopLine } from "../event_loop_line.ts";
+import { parseEventLoopLine } from "../parse_event_loop_line.ts";
 import { maskedStream, type Masker } from "./_redacted_read.ts";
 
 /** Effects of `event_loop.log`, in columns; strings are indices into `strings`. */

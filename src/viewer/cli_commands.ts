@@ -9,8 +9,8 @@ import { spawn } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { formatBytes, type Output } from "../cli/_output.ts";
-import { noMore, parse, parseWhole, UsageError } from "../cli/_usage.ts";
+import { formatBytes, type Output, printedPath, terminalSafe } from "../cli/_output.ts";
+import { noMore, parse, parseWhole } from "../cli/_usage.ts";
 import { resolveRun, workspaceAt } from "../cli/_workspace.ts";
 import type { Command } from "../cli/_command.ts";
 
@@ -72,7 +72,6 @@ export async function serve(args: string[], output: Output): Promise<number> {
   });
   noMore(positionals);
   const port = values.port === undefined ? 0 : parseWhole(values.port, "--port");
-  if (port > 65535) throw new UsageError(`--port ${port}: use 0 to 65535 (0: any free port)`);
   const host = values.host ?? "127.0.0.1";
   const redact = values["no-redact"] !== true;
   const ws = await workspaceAt(values.root ?? ".");
@@ -83,16 +82,18 @@ export async function serve(args: string[], output: Output): Promise<number> {
   // Listening for Ctrl-C before the URL is out: whoever reads it may stop us at once.
   const stopped = untilStopped();
   output.out(
-    `Serving the runs of ${ws.root}/.agent (${
+    `Serving the runs of ${terminalSafe(ws.root)}/.agent (${
       redact ? "secrets masked" : "REDACTION OFF"
     }) at\n\n` +
-      `  ${server.openUrl}\n\n` +
+      `  ${terminalSafe(server.openUrl)}\n\n` +
       "The token in this URL is required: share it only with people who may read these logs.\n" +
       "Ctrl-C stops the server.\n",
   );
   if (!isLoopback(host)) {
     output.err(
-      `runlog serve: listening on ${host}, reachable from other machines over plain HTTP; ` +
+      `runlog serve: listening on ${
+        terminalSafe(host)
+      }, reachable from other machines over plain HTTP; ` +
         "anyone who sees the URL can read the logs\n",
     );
   }
@@ -126,12 +127,12 @@ export async function report(args: string[], output: Output): Promise<number> {
     redact,
     overwrite: values.force === true,
   });
-  output.out(`${summary.path}\n`);
+  output.out(`${printedPath(output, summary.path)}\n`);
   output.err(
     `runlog report: ${formatBytes(summary.bytes)}, ${summary.effects} effects, ` +
       `${redact ? "secrets masked" : "REDACTION OFF"}\n`,
   );
-  for (const note of summary.notes) output.err(`  note: ${note}\n`);
+  for (const note of summary.notes) output.err(`  note: ${terminalSafe(note)}\n`);
   return 0;
 }
 

@@ -7,6 +7,9 @@
  */
 import type { Workspace } from "../workspace.ts";
 import { RunLogError } from "../run_log_error.ts";
+import { WorkspaceError } from "../workspace_error.ts";
+import { isWorkspaceError } from "../_workspace_checks.ts";
+import type { RunId } from "../run_id.ts";
 import { describeValue } from "../_describe_value.ts";
 import { listRuns, type RunListing } from "../runs/list_runs.ts";
 import type { RedactionPattern } from "../pack/redaction_patterns.ts";
@@ -14,9 +17,10 @@ import {
   cookieValue,
   newInstanceId,
   newToken,
+  sessionCookie,
+  sessionsOf,
   TOKEN_HEADER,
   TOKEN_PARAM,
-  tokenCookie,
   tokensEqual,
 } from "./_auth.ts";
 import {
@@ -29,11 +33,23 @@ import {
 } from "./_http.ts";
 import { makeMasker, maskedStream, type Masker } from "./_redacted_read.ts";
 import { LEVELS, readLogPage } from "./_log_lines.ts";
+import { readMessagePage } from "./_message_page.ts";
+import { isPageRequest, tokenPageResponse } from "./_token_page.ts";
 import { readTimeline } from "./_timeline.ts";
+import { EARLIER_DUMP } from "../event_loop_trace.ts";
 import { cursorsFrom, liveStream } from "./_live.ts";
 import { compareRuns } from "./_compare.ts";
-import { findRun, listRunFiles, parseRunId, readTrace, runFilePath, runJson } from "./_run_data.ts";
-import { pageHashes, pageHtml } from "./_page.ts";
+import {
+  findRun,
+  listRunFiles,
+  parseRunId,
+  readTrace,
+  type RunDetailJson,
+  runFilePath,
+  runJson,
+  type RunsJson,
+} from "./_run_data.ts";
+import { isPagePath, pageHashes, pageHtml } from "./_page.ts";
 import { runDirOf } from "../run_log_context.ts";
 
 /** Options of {@linkcode createViewer}. */
@@ -61,10 +77,11 @@ export interface ViewerOptions {
 export interface Viewer {
   /** Answers one request. */
   (request: Request): Promise<Response>;
-  /** The token every request must carry (`?token=`, the `X-Runlog-Token` header or the cookie). */
+  /**
+   * The token every request must carry (`?token=` or the `X-Runlog-Token`
+   * header), unless it carries the session cookie that `?token=` set.
+   */
   readonly token: string;
-  /** The name of the cookie that carries the token after the first page. */
-  readonly cookieName: string;
   /** Whether secrets are masked. */
   readonly redact: boolean;
   /** Ends every live stream; the handler still answers other requests. */
@@ -75,6 +92,8 @@ export interface Viewer {
 const TIMELINE_BYTES = 32 * 1024 * 1024;
 const TIMELINE_EFFECTS = 250_000;
 const MAX_PAGE = 2000;
+const MESSAGE_BYTES = 4 * 1024 * 1024;
+const MAX_MESSAGES = 1000;
 const LISTING_TTL_MS = 500;
 
 function refuse(what: string, value: unknown, expected: string): never {
@@ -122,9 +141,14 @@ function whole(text: string | null, name: string, fallback?: number): number {
  * Makes the viewer of a workspace's runs: one handler for the pages (runs,
  * run, compare), their JSON API and live event streams, behind a token.
  *
- * Every request must carry the token: `?token=` (a page then sets a
- * cookie and redirects to its URL without it), the `X-Runlog-Token`
- * header, or the cookie; anything else is refused with 403. Files are read
+ * Every request must carry the token: `?token=` (a page then answers a
+ * redirect to its URL without it, setting a session cookie), the
+ * `X-Runlog-Token` header, or that cookie; anything else is refused with
+ * 403 (a browser opening a page gets an HTML page that says how to get the
+ * token; the API answers JSON). The cookie never holds the token (a browser sends the cookies of
+ * `127.0.0.1` to all its ports): its value is derived from the token, the
+ * port of the request and this viewer, so it is worthless on another
+ * port, to another viewer, and as a token. Files are read
  * only inside run directories, through the workspace (so links, FIFOs and
  * `..` are refused), in bounded ranges; secrets are masked unless
  * `redact: false`. Responses carry a strict CSP and no CORS headers.
@@ -132,6 +156,7 @@ function whole(text: string | null, name: string, fallback?: number): number {
  * Routes (GET): `/`, `/run/<id>`, `/compare/<a>/<b>` (the page);
  * `/api/runs`, `/api/runs/<id>`, `/api/runs/<id>/files`,
  * `/api/runs/<id>/timeline?from=`, `/api/runs/<id>/lines?path=&dir=&at=&limit=&level=&q=`,
+ * `/api/runs/<id>/messages?path=&from=` (a provider stream as messages),
  * `/api/runs/<id>/raw?path=` (ranges), `/api/runs/<id>/trace`,
  * `/api/runs/<id>/live` (Server-Sent Events), `/api/compare?a=&b=`.
  *
@@ -166,7 +191,7 @@ export function createViewer(workspace: Workspace, options?: ViewerOptions): Vie
   const opts = checkOptions(options);
   const ws = workspace;
   const token = opts.token ?? newToken();
-  const cookieName = `runlog_${newInstanceId()}`;
+  const sessionOn = sessionsOf(token, newInstanceId());
   const masker: Masker = makeMasker(opts.redact !== false, opts.patterns);
   const pollMs = opts.pollMs ?? 250;
   const closing = new AbortController();
@@ -191,23 +216,33 @@ export function createViewer(workspace: Workspace, options?: ViewerOptions): Vie
   const runs = cache(() => listRuns(ws, { sizes: true }));
   const statuses = cache(() => listRuns(ws));
 
-  const authenticated = (request: Request, url: URL): "query" | "other" | undefined => {
+  // The port the browser sent the request to: its session is bound to it.
+  const portOf = (url: URL) => url.port || (url.protocol === "https:" ? "443" : "80");
+
+  const authenticated = async (
+    request: Request,
+    url: URL,
+  ): Promise<"query" | "other" | undefined> => {
     const query = url.searchParams.get(TOKEN_PARAM);
     if (query !== null) return tokensEqual(query, token) ? "query" : undefined;
     const header = request.headers.get(TOKEN_HEADER);
     if (header !== null) return tokensEqual(header, token) ? "other" : undefined;
-    const cookie = cookieValue(request.headers.get("Cookie"), cookieName);
-    if (cookie !== undefined) return tokensEqual(cookie, token) ? "other" : undefined;
+    const cookies = request.headers.get("Cookie");
+    if (cookies === null) return undefined;
+    const session = await sessionOn(portOf(url));
+    const cookie = cookieValue(cookies, session.name);
+    if (cookie !== undefined) return tokensEqual(cookie, session.value) ? "other" : undefined;
     return undefined;
   };
 
   const page = async (url: URL, via: "query" | "other"): Promise<Response> => {
     if (via === "query") {
-      // Keep the token out of the address bar and history: a cookie from now on.
+      // Keep the token out of the address bar and history: the landing URL
+      // is the one without it, and a session cookie stands for it from now on.
       url.searchParams.delete(TOKEN_PARAM);
       const headers = secureHeaders();
       headers.set("Location", url.pathname + url.search);
-      headers.set("Set-Cookie", tokenCookie(cookieName, token));
+      headers.set("Set-Cookie", sessionCookie(await sessionOn(portOf(url))));
       return new Response(null, { status: 303, headers });
     }
     const { script, style } = await pageHashes();
@@ -228,23 +263,20 @@ export function createViewer(workspace: Workspace, options?: ViewerOptions): Vie
         );
       }
     });
-    if (
-      url.pathname === "/" || (parts[0] === "run" && parts.length === 2) ||
-      (parts[0] === "compare" && parts.length === 3)
-    ) {
-      return await page(url, via);
-    }
+    if (isPagePath(url.pathname)) return await page(url, via);
     if (parts[0] !== "api") {
       throw new HttpError(404, `nothing at ${url.pathname}; the runs page is /`);
     }
     if (parts[1] === "runs" && parts.length === 2) {
       const { runs: list, skipped } = await runs();
-      return jsonResponse({
-        root: ws.root,
-        redacted: masker.on,
-        runs: list.map((r) => runJson(r, masker)),
-        skipped,
-      });
+      return jsonResponse(
+        {
+          root: ws.root,
+          redacted: masker.on,
+          runs: list.map((r) => runJson(r, masker)),
+          skipped,
+        } satisfies RunsJson,
+      );
     }
     if (parts[1] === "compare" && parts.length === 2) {
       const a = parseRunId(url.searchParams.get("a") ?? "");
@@ -259,17 +291,22 @@ export function createViewer(workspace: Workspace, options?: ViewerOptions): Vie
     const id = parseRunId(parts[2]);
     const runDir = runDirOf(id);
     const what = parts[3] ?? "";
+    if (what !== "") await requireRun(id);
     if (what === "") {
       const run = await findRun(ws, id, statuses);
       const { files, skipped, cut } = await listRunFiles(ws, run.dir);
-      return jsonResponse({
-        run: runJson(run, masker),
-        files,
-        skipped,
-        filesCut: cut,
-        trace: files.some((f) => f.path === "event_loop_trace.jsonl"),
-        redacted: masker.on,
-      });
+      return jsonResponse(
+        {
+          run: runJson(run, masker),
+          files,
+          skipped,
+          filesCut: cut,
+          trace: files.some((f) =>
+            f.path === "event_loop_trace.jsonl" || EARLIER_DUMP.test(f.path)
+          ),
+          redacted: masker.on,
+        } satisfies RunDetailJson,
+      );
     }
     if (what === "files") return jsonResponse(await listRunFiles(ws, runDir));
     if (what === "trace") return jsonResponse(await readTrace(ws, runDir, masker));
@@ -283,7 +320,20 @@ export function createViewer(workspace: Workspace, options?: ViewerOptions): Vie
       );
     }
     if (what === "lines") return jsonResponse(await lines(id, url));
-    if (what === "raw") return await raw(request, runFilePath(id, url.searchParams.get("path")));
+    if (what === "messages") {
+      const path = runFilePath(id, url.searchParams.get("path"));
+      return jsonResponse(
+        await readMessagePage(ws, path, path.slice(runDir.length + 1), {
+          from: whole(url.searchParams.get("from"), "from", 0),
+          budget: MESSAGE_BYTES,
+          maxMessages: MAX_MESSAGES,
+          live: await isLive(id),
+        }, masker),
+      );
+    }
+    if (what === "raw") {
+      return await raw(request, runFilePath(id, url.searchParams.get("path")), await isLive(id));
+    }
     if (what === "live") {
       const file = url.searchParams.get("path");
       const start = cursorsFrom(request.headers.get("Last-Event-ID"), {
@@ -313,7 +363,29 @@ export function createViewer(workspace: Workspace, options?: ViewerOptions): Vie
     throw new HttpError(404, `no API at ${url.pathname}`);
   };
 
-  const lines = async (id: ReturnType<typeof parseRunId>, url: URL) => {
+  // A run that is not there is a 404 naming it on every route, not an empty
+  // answer; a link or file in its place is refused by the reads that follow.
+  const requireRun = async (id: RunId): Promise<void> => {
+    let found = false;
+    try {
+      found = await ws.exists(runDirOf(id));
+    } catch (error) {
+      // No .agent at all; a link at .agent is refused as in the listing.
+      if (!isWorkspaceError(error, "not-found")) throw error;
+    }
+    if (!found) {
+      throw new RunLogError(
+        "not-found",
+        `no run '${id}' in ${ws.root}/.agent; the runs page lists them`,
+      );
+    }
+  };
+
+  // A live run's files may end in a line still being written (redaction masks it).
+  const isLive = async (id: RunId): Promise<boolean> =>
+    (await statuses()).runs.some((r) => r.id === `${id}` && r.status === "running");
+
+  const lines = async (id: RunId, url: URL) => {
     const params = url.searchParams;
     const path = runFilePath(id, params.get("path"));
     const name = path.slice(runDirOf(id).length + 1);
@@ -338,10 +410,11 @@ export function createViewer(workspace: Workspace, options?: ViewerOptions): Vie
       levels,
       q: params.get("q") ?? "",
       partial: true,
+      live: await isLive(id),
     }, masker);
   };
 
-  const raw = async (request: Request, path: string): Promise<Response> => {
+  const raw = async (request: Request, path: string, live: boolean): Promise<Response> => {
     const size = await ws.fileSize(path);
     let start = 0;
     let end = size;
@@ -368,13 +441,25 @@ export function createViewer(workspace: Workspace, options?: ViewerOptions): Vie
     headers.set("Content-Length", String(end - start));
     headers.set("Accept-Ranges", "bytes");
     headers.set("Content-Disposition", `inline; filename*=UTF-8''${encodeURIComponent(name)}`);
-    const pieces = maskedStream(ws, path, start, end, masker);
+    const pieces = maskedStream(ws, path, start, end, masker, live);
+    let left = end - start;
     const body = new ReadableStream<Uint8Array>({
+      // A file removed or truncated while it is sent errors the body: the
+      // status and length are out, so the client must see it cut short
+      // (serveViewer then ends the response quietly).
       async pull(controller) {
         try {
           const { done, value } = await pieces.next();
-          if (done) controller.close();
-          else controller.enqueue(value.bytes);
+          if (!done) {
+            left -= value.bytes.length;
+            controller.enqueue(value.bytes);
+          } else if (left === 0) controller.close();
+          else {
+            throw new WorkspaceError("io", "raw", path, {
+              detail: `the file shrank while it was sent, ${left} of ${end - start} bytes ` +
+                "short; download it again",
+            });
+          }
         } catch (error) {
           controller.error(error);
         }
@@ -393,8 +478,10 @@ export function createViewer(workspace: Workspace, options?: ViewerOptions): Vie
     } catch {
       return errorResponse(400, "invalid request URL");
     }
-    const via = authenticated(request, url);
+    const via = await authenticated(request, url);
     if (via === undefined) {
+      // A browser opening a page: a page that says what to open instead.
+      if (isPageRequest(request, url)) return tokenPageResponse();
       return errorResponse(
         403,
         "missing or wrong token: open the URL that runlog serve printed (it holds ?token=…)",
@@ -420,7 +507,6 @@ export function createViewer(workspace: Workspace, options?: ViewerOptions): Vie
 
   return Object.assign(handler, {
     token,
-    cookieName,
     redact: masker.on,
     close: () => closing.abort(),
   });

@@ -16,8 +16,12 @@ import { KEEP_FILE, toRunId } from "../run_log_context.ts";
 import type { RedactionPattern } from "../pack/redaction_patterns.ts";
 import { makeMasker } from "./_redacted_read.ts";
 import { type LogEntry, readLogPage } from "./_log_lines.ts";
-import { readTimeline } from "./_timeline.ts";
-import { findRun, listRunFiles, readTrace, runJson } from "./_run_data.ts";
+import { readTimeline, type TimelineChunk } from "./_timeline.ts";
+import { findRun, listRunFiles, readTrace, type RunFile, runJson } from "./_run_data.ts";
+import { isFailedEffect, isProviderStream, logsOfEffect, parseLogName } from "./_effect_logs.ts";
+import { type MessagePage, readMessagePage } from "./_message_page.ts";
+import { isLeaseFileName } from "../lease.ts";
+import { EARLIER_DUMP } from "../event_loop_trace.ts";
 import { pageHashes, pageHtml } from "./_page.ts";
 
 /** Options of {@linkcode renderReport} and {@linkcode writeReport}. */
@@ -50,15 +54,24 @@ export interface ReportSummary extends Omit<RenderedReport, "html"> {
 
 /** The most effects in a report's timeline. */
 export const REPORT_MAX_EFFECTS = 200_000;
+/**
+ * The logs a report holds: a run whose logs (pipeline, agents, provider,
+ * debug) take at most this many bytes is in the report whole; a larger run
+ * gets this much, the logs that matter first (see {@linkcode renderReport}).
+ */
+export const REPORT_LOGS_BUDGET = 8 * 1024 * 1024;
+/**
+ * The provider streams in a report are also there as messages, in the
+ * report's order of importance, until the streams read for them take this
+ * many bytes; the others show as lines only.
+ */
+export const REPORT_MESSAGES_BUDGET = 4 * 1024 * 1024;
+/** Over the budget, a log larger than this is represented by its end. */
+const FILE_TAIL_BYTES = 256 * 1024;
 const TIMELINE_BYTES = 64 * 1024 * 1024;
 const PIPELINE_HEAD = 500;
 const PIPELINE_TAIL = 2000;
-const FILE_ENTRIES = 200;
-const FILE_BYTES = 32 * 1024;
-const MAX_LOG_FILES = 60;
-const LOGS_BUDGET = 2 * 1024 * 1024;
-// Shown elsewhere in the report, or nothing to show. (lease.ts keeps its
-// pattern of lease file names to itself.)
+// Shown elsewhere in the report (the trace tab holds every dump), or nothing to show.
 const SKIP_FILES = new Set([
   "run.json",
   "event_loop.log",
@@ -66,10 +79,9 @@ const SKIP_FILES = new Set([
   "event_loop_trace.jsonl",
   KEEP_FILE,
 ]);
-const LEASE_FILE = /^lease\.\d+\.json$/;
 
 function isSkipped(path: string): boolean {
-  return SKIP_FILES.has(path) || LEASE_FILE.test(path);
+  return SKIP_FILES.has(path) || isLeaseFileName(path) || EARLIER_DUMP.test(path);
 }
 
 function count(n: number): string {
@@ -98,9 +110,13 @@ type Row = LogEntry | { sep: string };
 
 /**
  * Renders the report of a run: its metadata and sessions, the timeline of
- * its effects (up to {@linkcode REPORT_MAX_EFFECTS}), the start and end of
- * its pipeline log, the end of each agent and provider log (up to about
- * 2 MB of logs in all), and its crash trace; masked unless `redact: false`.
+ * its effects (up to {@linkcode REPORT_MAX_EFFECTS}), its logs and its
+ * crash traces; masked unless `redact: false`. A run whose logs take at
+ * most {@linkcode REPORT_LOGS_BUDGET} is in the report whole. A larger one
+ * gets that much: the start and end of its pipeline log, then the logs of
+ * its failed effects, then those of its last iterations, then the rest,
+ * each whole when small, else its end; the page says what it left out,
+ * and that `runlog pack` writes every file.
  *
  * @example A report in memory
  * ```ts
@@ -136,6 +152,8 @@ export async function renderReport(
   const id = toRunId(runId);
   const masker = makeMasker(opts.redact !== false, opts.patterns);
   const run = await findRun(ws, id);
+  // A live run's files may end in a line still being written: it is masked.
+  const live = run.status === "running";
   const { files, skipped, cut } = await listRunFiles(ws, run.dir);
   const notes: string[] = [];
   if (cut) {
@@ -152,50 +170,106 @@ export async function renderReport(
   if (timelineNote) notes.push(timelineNote);
 
   const logs: Record<string, { entries: Row[] }> = {};
-  if (files.some((f) => f.path === "pipeline.log")) {
-    logs["pipeline.log"] = {
-      entries: await pipelineRows(ws, `${run.dir}/pipeline.log`, masker, notes),
-    };
+  const candidates = files.filter((f) => !isSkipped(f.path));
+  const pipeline = files.find((f) => f.path === "pipeline.log");
+  const total = candidates.reduce((n, f) => n + f.bytes, pipeline?.bytes ?? 0);
+  // A run that fits is in the report whole; a larger one, what matters first.
+  const whole = total <= REPORT_LOGS_BUDGET;
+  let budget = REPORT_LOGS_BUDGET;
+  if (pipeline !== undefined) {
+    const rows = whole || pipeline.bytes <= budget / 4
+      ? await wholeRows(ws, `${run.dir}/pipeline.log`, "pipeline.log", pipeline.bytes, masker, live)
+      : await pipelineRows(ws, `${run.dir}/pipeline.log`, masker, notes, live);
+    budget -= Math.min(pipeline.bytes, budget / 4);
+    logs["pipeline.log"] = { entries: rows };
   } else {
     logs["pipeline.log"] = { entries: [] };
   }
-  let budget = LOGS_BUDGET;
-  const left: string[] = [];
-  let truncated = 0;
-  const candidates = files.filter((f) => !isSkipped(f.path)).sort((a, b) =>
-    rank(a.path) - rank(b.path) || (a.path < b.path ? -1 : 1)
-  );
-  for (const file of candidates) {
-    if (Object.keys(logs).length > MAX_LOG_FILES || budget <= 0) {
-      left.push(file.path);
-      continue;
+  const left: RunFile[] = [];
+  const ends: string[] = [];
+  for (const file of whole ? candidates : byImportance(candidates, timeline)) {
+    const path = `${run.dir}/${file.path}`;
+    if (whole || file.bytes <= Math.min(budget, FILE_TAIL_BYTES * 4)) {
+      logs[file.path] = { entries: await wholeRows(ws, path, file.path, file.bytes, masker, live) };
+      budget -= file.bytes;
+    } else if (budget >= FILE_TAIL_BYTES) {
+      const page = await readLogPage(ws, path, file.path, {
+        direction: "backward",
+        limit: Number.MAX_SAFE_INTEGER,
+        budget: FILE_TAIL_BYTES,
+        live,
+      }, masker);
+      const rows: Row[] = page.entries;
+      if (page.next > 0) {
+        rows.unshift({
+          sep: `… the first ${formatBytes(page.next)} of this file are not in this report …`,
+        });
+        ends.push(file.path);
+      }
+      logs[file.path] = { entries: rows };
+      budget -= FILE_TAIL_BYTES;
+    } else {
+      left.push(file);
     }
-    const page = await readLogPage(ws, `${run.dir}/${file.path}`, file.path, {
-      direction: "backward",
-      limit: FILE_ENTRIES,
-      budget: FILE_BYTES,
-    }, masker);
-    const rows: Row[] = page.entries;
-    budget -= page.entries.reduce((n, e) => n + e.text.length, 0);
-    if (page.next > 0) {
-      rows.unshift({
-        sep: `… the first ${formatBytes(page.next)} of this file are not in this report …`,
-      });
-      truncated++;
-    }
-    logs[file.path] = { entries: rows };
+  }
+  if (!whole) {
+    notes.push(
+      `The run's logs take ${formatBytes(total)}, more than the ${
+        formatBytes(REPORT_LOGS_BUDGET)
+      } a report holds: the logs of failed effects come first, then those of the last ` +
+        `iterations, then the rest. runlog pack ${run.id} writes every file (masked), and ` +
+        "runlog serve shows them all.",
+    );
+  }
+  if (ends.length > 0) {
+    notes.push(
+      `Of ${count(ends.length)} long log(s), only the last ${formatBytes(FILE_TAIL_BYTES)} ` +
+        `are included: ${ends.slice(0, 10).join(", ")}${ends.length > 10 ? ", …" : ""}.`,
+    );
   }
   if (left.length > 0) {
     notes.push(
-      `${count(left.length)} more file(s) are listed but not included (about ` +
-        `${formatBytes(LOGS_BUDGET)} of logs at most): ${left.slice(0, 10).join(", ")}` +
-        `${left.length > 10 ? ", …" : ""}.`,
+      `${count(left.length)} file(s) (${
+        formatBytes(left.reduce((n, f) => n + f.bytes, 0))
+      }) are listed but not included: ${left.slice(0, 10).map((f) => f.path).join(", ")}${
+        left.length > 10 ? ", …" : ""
+      }.`,
     );
   }
-  if (truncated > 0) {
+  // Provider streams in the report are also there as messages, from the
+  // first line the report holds of each, the most important first, within
+  // their own budget.
+  const messages: Record<string, MessagePage> = {};
+  let messagesBudget = REPORT_MESSAGES_BUDGET;
+  let linesOnly = 0;
+  for (const [path, log] of Object.entries(logs)) {
+    if (!isProviderStream(path)) continue;
+    const first = log.entries.find((row): row is LogEntry => !("sep" in row));
+    if (first === undefined) continue;
+    const size = files.find((f) => f.path === path)?.bytes ?? 0;
+    if (size - first.o > messagesBudget) {
+      linesOnly++;
+      continue;
+    }
+    messagesBudget -= size - first.o;
+    messages[path] = await readMessagePage(
+      ws,
+      `${run.dir}/${path}`,
+      path,
+      {
+        from: first.o,
+        budget: size - first.o + 1,
+        maxMessages: Number.MAX_SAFE_INTEGER,
+        live,
+      },
+      masker,
+      size,
+    );
+  }
+  if (linesOnly > 0) {
     notes.push(
-      `Of ${count(truncated)} long log(s), only the last ${count(FILE_ENTRIES)} lines ` +
-        `(${formatBytes(FILE_BYTES)} at most) are included.`,
+      `${count(linesOnly)} provider stream(s) show as lines only: as messages too, they would ` +
+        `pass the ${formatBytes(REPORT_MESSAGES_BUDGET)} this report gives messages.`,
     );
   }
   const trace = await readTrace(ws, run.dir, masker);
@@ -218,6 +292,7 @@ export async function renderReport(
       timeline: { ...timeline, off: [] },
       timelineNote,
       logs,
+      messages,
       trace,
       notes,
     },
@@ -225,8 +300,50 @@ export async function renderReport(
   return { html, notes, effects: timeline.seq.length };
 }
 
-function rank(path: string): number {
-  return path.startsWith("agents/") ? 0 : path.startsWith("provider/") ? 1 : 2;
+// The files of a large run in the order the report takes them: the logs
+// of failed effects (latest failure first), then agent and provider logs
+// of the last iterations (highest index and attempt first), then the rest.
+function byImportance(files: RunFile[], timeline: TimelineChunk): RunFile[] {
+  const paths = files.map((f) => f.path);
+  const order = new Map<string, number>();
+  const take = (path: string) => {
+    if (!order.has(path)) order.set(path, order.size);
+  };
+  const { strings } = timeline;
+  for (let n = timeline.seq.length - 1; n >= 0; n--) {
+    const detail = strings[timeline.detail[n]];
+    if (!isFailedEffect(strings[timeline.event[n]], detail)) continue;
+    for (const path of logsOfEffect({ phase: strings[timeline.phase[n]], detail }, paths)) {
+      take(path);
+    }
+  }
+  const named = files.flatMap((f) => {
+    const name = parseLogName(f.path);
+    return name === undefined ? [] : [{ path: f.path, name }];
+  });
+  named.sort((a, b) => b.name.index - a.name.index || b.name.attempt - a.name.attempt);
+  for (const { path } of named) take(path);
+  for (const path of [...paths].sort()) take(path);
+  return [...files].sort((a, b) => order.get(a.path)! - order.get(b.path)!);
+}
+
+// A log whole, as entries (each line a row).
+async function wholeRows(
+  ws: Workspace,
+  path: string,
+  name: string,
+  size: number,
+  masker: ReturnType<typeof makeMasker>,
+  live: boolean,
+): Promise<Row[]> {
+  const page = await readLogPage(ws, path, name, {
+    direction: "forward",
+    limit: Number.MAX_SAFE_INTEGER,
+    partial: true,
+    budget: size + 1,
+    live,
+  }, masker);
+  return page.entries;
 }
 
 async function pipelineRows(
@@ -234,12 +351,14 @@ async function pipelineRows(
   path: string,
   masker: ReturnType<typeof makeMasker>,
   notes: string[],
+  live: boolean,
 ): Promise<Row[]> {
   const head = await readLogPage(ws, path, "pipeline.log", {
     direction: "forward",
     limit: PIPELINE_HEAD + PIPELINE_TAIL,
     partial: true,
     budget: 3 * 1024 * 1024,
+    live,
   }, masker);
   if (head.eof) return head.entries;
   const first = head.entries.slice(0, PIPELINE_HEAD);
@@ -248,6 +367,7 @@ async function pipelineRows(
     direction: "backward",
     limit: PIPELINE_TAIL,
     budget: 2 * 1024 * 1024,
+    live,
   }, masker);
   const last = tail.entries.filter((e) => e.o >= firstEnd);
   const gap = (last[0]?.o ?? tail.size) - firstEnd;

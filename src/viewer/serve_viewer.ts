@@ -153,10 +153,47 @@ function listenError(error: unknown, hostname: string, port: number): unknown {
   return error;
 }
 
+type Handler = (request: Request) => Promise<Response>;
+
+/**
+ * `handler` with a failing body of known length (a file removed or
+ * truncated while it is sent) ended by `cut`, quietly: the servers of Deno
+ * and Bun print the stack of a body's error to stderr. The status and
+ * length are out by then, so the client sees the response cut short.
+ */
+function quietBodies(
+  handler: Handler,
+  cut: (controller: ReadableStreamDefaultController<Uint8Array>) => void,
+): Handler {
+  return async (request) => {
+    const response = await handler(request);
+    const source = response.body;
+    if (source === null || !response.headers.has("Content-Length")) return response;
+    const reader = source.getReader();
+    const body = new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        let next: ReadableStreamReadResult<Uint8Array>;
+        try {
+          next = await reader.read();
+        } catch {
+          cut(controller);
+          return;
+        }
+        if (next.done) controller.close();
+        else controller.enqueue(next.value);
+      },
+      cancel: (reason) => reader.cancel(reason),
+    }, { highWaterMark: 0 });
+    return new Response(body, { status: response.status, headers: response.headers });
+  };
+}
+
 async function listen(viewer: Viewer, hostname: string, port: number): Promise<StartedServer> {
   let started: StartedServer;
   if ("Deno" in globalThis) {
     const controller = new AbortController();
+    // Closed short of its Content-Length, a body makes Deno drop the connection.
+    const handler = quietBodies(viewer, (body) => body.close());
     started = await new Promise<StartedServer>((resolve, reject) => {
       try {
         const server = Deno.serve({
@@ -164,7 +201,7 @@ async function listen(viewer: Viewer, hostname: string, port: number): Promise<S
           port,
           signal: controller.signal,
           onListen: () => {},
-        }, viewer);
+        }, handler);
         resolve({
           port: server.addr.port,
           close: async () => {
@@ -179,7 +216,11 @@ async function listen(viewer: Viewer, hostname: string, port: number): Promise<S
   } else if ("Bun" in globalThis) {
     const bun = (globalThis as unknown as { Bun: BunGlobal }).Bun;
     // idleTimeout 0: live streams stay open however quiet the run is.
-    const server = bun.serve({ hostname, port, idleTimeout: 0, fetch: viewer });
+    // Bun sends a streamed body chunked, whatever its Content-Length: closed
+    // short, it would look whole. Errored, Bun drops the connection, and
+    // prints nothing only when the reason is null.
+    const fetch = quietBodies(viewer, (body) => body.error(null));
+    const server = bun.serve({ hostname, port, idleTimeout: 0, fetch });
     started = { port: server.port, close: async () => void await server.stop(true) };
   } else {
     const { serveNode } = await import("./_node_server.ts");
