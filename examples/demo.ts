@@ -42,7 +42,7 @@ async function crashingProcess(root: string): Promise<void> {
   const ctx = await RunLogContext.create(await workspaceFor(root), {
     metadata: {
       command: "demo",
-      version: "0.1.0",
+      version: "1.0.0", // the orchestrator's own version, as run.json records it
       configSummary: { developerAgent: "claude", reviewerAgent: "codex", totalIterations: 2 },
     },
   });
