@@ -47,16 +47,15 @@ export {
   type RunSession,
 } from "./src/run_metadata.ts";
 export {
-  AGENT_DIR,
   type ClaimAgentLogOptions,
   type ClaimedLog,
   type CloseRunOptions,
   type CreateRunOptions,
-  KEEP_FILE,
   type ResumeRunOptions,
   RunLogContext,
   type RunMetadataOptions,
 } from "./src/run_log_context.ts";
+export { AGENT_DIR, KEEP_FILE } from "./src/run_dir.ts";
 export { type AgentLogHeader, formatAgentLogHeader } from "./src/agent_log_header.ts";
 export { type LeaseHolder, STALE_AFTER_HEARTBEATS } from "./src/lease.ts";
 export { MemoryHost, type MemoryHostOptions, type ProcessHost } from "./src/process_host.ts";

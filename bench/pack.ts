@@ -18,7 +18,7 @@ import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { RunLogContext } from "../mod.ts";
 import { createRedactor, packRun } from "../src/pack/mod.ts";
-import { BUILTIN_PATTERNS } from "../src/pack/redaction_patterns.ts";
+import { BUILTIN_PATTERNS } from "../src/redaction/redaction_patterns.ts";
 import { runtime } from "../tests/_runtime.ts";
 import { workspaceFor } from "./_workspace.ts";
 

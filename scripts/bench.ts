@@ -170,7 +170,7 @@ function rgwEnv(): Record<string, string> | undefined {
 // The S3 bench of each runtime against the local RGW, in one bucket kept between
 // runs (bench/s3.ts makes its 10,000 listed runs there once, and reuses them).
 async function benchS3(env: Record<string, string>): Promise<S3Result[]> {
-  const { S3Client } = await import("../src/s3/_s3_client.ts");
+  const { S3Client } = await import("../src/s3/s3_client.ts");
   const bucket = "runlog-bench";
   await new S3Client({
     endpoint: env.AWS_ENDPOINT_URL_S3,

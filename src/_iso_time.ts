@@ -1,5 +1,6 @@
 import { RunLogError } from "./run_log_error.ts";
 import { describeValue } from "./_describe_value.ts";
+import { invalidArgument } from "./_invalid_argument.ts";
 
 // `Date#toISOString` costs about half a microsecond in V8, more than the
 // write of a log line; loggers call it per line, mostly within one second.
@@ -89,8 +90,5 @@ export function checkedClock(clock: unknown): () => Date {
  */
 export function assertClock(clock: unknown): (() => Date) | undefined {
   if (clock === undefined || typeof clock === "function") return clock as (() => Date) | undefined;
-  throw new RunLogError(
-    "invalid-argument",
-    `the clock option must be a function returning a Date, got ${describeValue(clock)}`,
-  );
+  throw invalidArgument("", "the clock option", clock, "a function returning a Date");
 }

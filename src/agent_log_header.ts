@@ -3,8 +3,7 @@
  *
  * @module
  */
-import { RunLogError } from "./run_log_error.ts";
-import { describeValue } from "./_describe_value.ts";
+import { invalidArgument } from "./_invalid_argument.ts";
 
 /**
  * What the Rust tool's agent-log header says; `claimAgentLog` fills in the
@@ -58,10 +57,7 @@ const CONTROL = /[\u0000-\u001f\u007f\u0085\u2028\u2029]/g;
 
 function field(name: string, value: unknown): string {
   if (typeof value !== "string") {
-    throw new RunLogError(
-      "invalid-argument",
-      `agent log header: ${name} must be a string, got ${describeValue(value)}`,
-    );
+    throw invalidArgument("agent log header", name, value, "a string");
   }
   return value.replace(CONTROL, " ");
 }
@@ -69,10 +65,7 @@ function field(name: string, value: unknown): string {
 /** chrono's `to_rfc3339()` of a UTC time with millisecond precision. */
 function rfc3339(date: Date): string {
   if (!(date instanceof Date) || Number.isNaN(date.getTime())) {
-    throw new RunLogError(
-      "invalid-argument",
-      `agent log header: timestamp must be a valid Date, got ${describeValue(date)}`,
-    );
+    throw invalidArgument("agent log header", "timestamp", date, "a valid Date");
   }
   const iso = date.toISOString();
   // chrono prints as many fraction digits as needed: none for a whole second.
@@ -110,17 +103,11 @@ function rfc3339(date: Date): string {
  */
 export function formatAgentLogHeader(header: AgentLogHeader, attempt: number): string {
   if (typeof header !== "object" || header === null) {
-    throw new RunLogError(
-      "invalid-argument",
-      `an agent log header must be an object, got ${describeValue(header)}`,
-    );
+    throw invalidArgument("", "an agent log header", header, "an object");
   }
   const modelIndex = header.modelIndex ?? 0;
   if (!Number.isSafeInteger(modelIndex) || modelIndex < 0) {
-    throw new RunLogError(
-      "invalid-argument",
-      `agent log header: modelIndex must be a whole number, got ${describeValue(modelIndex)}`,
-    );
+    throw invalidArgument("agent log header", "modelIndex", modelIndex, "a whole number");
   }
   const resume = header.resumedFrom === undefined
     ? ""

@@ -13,7 +13,7 @@ import { RunLogError } from "./run_log_error.ts";
 import { assertClock } from "./_iso_time.ts";
 import { lineTooLong, openLogAfter, scanLogTail } from "./_log_tail.ts";
 import { FailureReport } from "./_failure_report.ts";
-import { describeValue } from "./_describe_value.ts";
+import { invalidArgument } from "./_invalid_argument.ts";
 
 /**
  * What {@linkcode EventLoopLogger.logEffect} records about one effect.
@@ -78,10 +78,7 @@ const TORN_SEQ = /^(\d+)( |$)/;
 const openLogs = new WeakMap<object, Set<string>>();
 
 function refuse(what: string, value: unknown, expected: string): never {
-  throw new RunLogError(
-    "invalid-argument",
-    `invalid effect record: ${what} must be ${expected}, got ${describeValue(value)}`,
-  );
+  throw invalidArgument("invalid effect record", what, value, expected);
 }
 
 // From plain JavaScript anything may come: check what the types promise.

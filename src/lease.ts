@@ -651,13 +651,30 @@ export class Lease {
   async handOver(identity: LeaseIdentity): Promise<void> {
     this.stop();
     if (!(await this.#stillCurrent())) return;
-    const next = await Lease.acquire(this.#ws, this.#runDir, {
-      runId: this.#runDir,
-      heartbeatMs: 0,
-      identity,
-      takeOver: (holder) => holder.nonce === this.holder.nonce,
-    });
-    next.stop();
+    // The next generation, made exclusively: taken meanwhile (a forced
+    // takeover), it is not made. A process waiting for this lease may take
+    // the new one over at once; it is not ours to check afterwards.
+    const now = new Date().toISOString();
+    const made = await createExclusive(
+      this.#ws,
+      `${this.#runDir}/${leaseFileName(this.generation + 1)}`,
+      formatLeaseHolder({
+        pid: identity.pid,
+        host: this.holder.host,
+        runtime: this.holder.runtime,
+        ...(identity.processStart === undefined ? {} : { processStart: identity.processStart }),
+        ...(identity.forPid === undefined ? {} : { forPid: identity.forPid }),
+        ...(identity.forProcessStart === undefined
+          ? {}
+          : { forProcessStart: identity.forProcessStart }),
+        takenAt: now,
+        heartbeatAt: now,
+        heartbeatMs: 0,
+        nonce: randomHex(16),
+      }),
+    );
+    // A newer generation stands: this one is an older one, which its holder removes.
+    if (made) await this.#ws.removeIfExists(this.#path).catch(() => {});
   }
 
   get #path(): string {

@@ -6,13 +6,12 @@
  */
 import type { Workspace } from "./workspace.ts";
 import type { AppendHandle } from "./append_handle.ts";
-import { MAX_COLLISION_COUNTER, RunId } from "./run_id.ts";
+import { RunId } from "./run_id.ts";
 import { RunLogError } from "./run_log_error.ts";
 import {
   type ConfigSummary,
   formatRunMetadata,
   isEndStatus,
-  parseRunMetadata,
   type RunEndStatus,
   type RunMetadata,
   type RunSession,
@@ -22,65 +21,25 @@ import { assertFileName, assertU32 } from "./_file_name.ts";
 import { checkedClock } from "./_iso_time.ts";
 import { describeValue } from "./_describe_value.ts";
 import { removeTempFiles } from "./_temp_files.ts";
-import { sleep } from "./_sleep.ts";
+import {
+  AGENT_DIR,
+  LAYOUT_DIRS,
+  readRunJson,
+  RUN_DIR_PREFIX,
+  runDirExists,
+  runDirOf,
+  toRunId,
+} from "./run_dir.ts";
+import { claimNextLog, escapeRegExp } from "./_log_claims.ts";
+import { claimRunId } from "./_run_id_claim.ts";
 import { type AgentLogHeader, formatAgentLogHeader } from "./agent_log_header.ts";
 import { isWorkspaceError } from "./_workspace_checks.ts";
+import { invalidArgument } from "./_invalid_argument.ts";
 
-/**
- * The folder, relative to the workspace root, that holds every run directory.
- *
- * @example Where runs live
- * ```ts
- * import assert from "node:assert/strict";
- * import { AGENT_DIR, MemoryWorkspace, RunLogContext } from "@ralph/runlog";
- *
- * const ws = new MemoryWorkspace();
- * const ctx = await RunLogContext.create(ws);
- * assert.equal(ctx.runDir, `${AGENT_DIR}/logs-${ctx.runId}`);
- * const names = (await ws.readDir(AGENT_DIR)).map((entry) => entry.name);
- * assert.deepEqual(names, [`logs-${ctx.runId}`]);
- * ```
- */
-export const AGENT_DIR = ".agent";
-
-/** A run directory's name: `logs-<run id>`. */
-export const RUN_DIR_PREFIX = "logs-";
-
-/**
- * The file whose presence pins a run: `pruneRuns` never deletes it.
- *
- * @example Pinning a run to study later
- * ```ts
- * import assert from "node:assert/strict";
- * import { KEEP_FILE, MemoryWorkspace, pruneRuns, RunLogContext } from "@ralph/runlog";
- *
- * const ws = new MemoryWorkspace();
- * const pinned = await RunLogContext.create(ws);
- * await pinned.close({ status: "failed" });
- * await ws.write(`${pinned.runDir}/${KEEP_FILE}`, "the failure of issue #42\n");
- * const result = await pruneRuns(ws, { keep: 0 });
- * assert.deepEqual(result.deleted, []);
- * assert.equal(result.kept[0].reason, "pinned by a .keep file");
- * ```
- */
-export const KEEP_FILE = ".keep";
-
-/** The largest `run.json` runlog reads (a larger one is refused, not loaded). */
-export const MAX_METADATA_BYTES = 16 * 1024 * 1024;
-
-/** The folders of a run directory, made by `create` and remade by `resume`. */
-export const LAYOUT_DIRS: readonly string[] = ["agents", "provider", "debug"];
-
-// How many retry files one agent invocation (or provider log name) may have.
-const MAX_LOG_ATTEMPTS = 9999;
 // What runlog adds to a phase in an agent log name, at most: "_<u32>_a9999.log".
 const AGENT_NAME_RESERVED = "_4294967295_a9999.log".length;
 // And to a provider log name: "_a9999".
 const PROVIDER_NAME_RESERVED = "_a9999".length;
-
-// How long `create` waits, in real time, for the clock to leave a
-// millisecond whose 100 ids are all taken before it gives up.
-const CLOCK_WAIT_MS = 1000;
 
 /**
  * What `create` writes to `run.json` beyond what it knows itself.
@@ -296,22 +255,9 @@ export function contextWithLease(
   return withLease(workspace, runId, lease, session);
 }
 
-/** The directory of a run, relative to the workspace root. */
-export function runDirOf(runId: RunId | string): string {
-  return `${AGENT_DIR}/${RUN_DIR_PREFIX}${runId}`;
-}
-
-/** A run id as given: parsed from text, or as it is. */
-export function toRunId(value: RunId | string): RunId {
-  return value instanceof RunId ? value : RunId.parse(value);
-}
-
 function checkOptions(options: unknown, what: string): void {
   if (options !== undefined && (typeof options !== "object" || options === null)) {
-    throw new RunLogError(
-      "invalid-argument",
-      `the options of ${what} must be an object, got ${describeValue(options)}`,
-    );
+    throw invalidArgument("", `the options of ${what}`, options, "an object");
   }
 }
 
@@ -332,10 +278,7 @@ function checkHeartbeat(ms: unknown): number | undefined {
 function commandOf(ws: Workspace, given: string | undefined): string {
   if (given !== undefined) {
     if (typeof given !== "string") {
-      throw new RunLogError(
-        "invalid-argument",
-        `metadata.command must be a string, got ${describeValue(given)}`,
-      );
+      throw invalidArgument("", "metadata.command", given, "a string");
     }
     return given;
   }
@@ -445,7 +388,12 @@ export class RunLogContext {
     const base = options.baseRunId === undefined
       ? RunId.generate(started)
       : toRunId(options.baseRunId);
-    const runId = await RunLogContext.#claim(workspace, base, clock);
+    const runId = await claimRunId(
+      base,
+      clock,
+      (id) => RunLogContext.#claimDir(workspace, runDirOf(id)),
+      `${AGENT_DIR}/${RUN_DIR_PREFIX}`,
+    );
     const runDir = runDirOf(runId);
     try {
       await RunLogContext.#createLayout(workspace, runDir);
@@ -851,7 +799,8 @@ export class RunLogContext {
     if (options.header !== undefined) formatAgentLogHeader(options.header, 0);
     const prefix = `${phase}_${index}`;
     const attempts = new RegExp(`^${escapeRegExp(prefix)}(?:_a(\\d+))?\\.log$`);
-    return await this.#claimNext(
+    return await claimNextLog(
+      this.workspace,
       `${this.runDir}/agents`,
       attempts,
       (attempt) => attempt === 0 ? base : this.agentLog(phase, index, attempt),
@@ -876,70 +825,14 @@ export class RunLogContext {
     const dot = name.lastIndexOf(".");
     const [stem, ext] = dot > 0 ? [name.slice(0, dot), name.slice(dot)] : [name, ""];
     const attempts = new RegExp(`^${escapeRegExp(stem)}(?:_a(\\d+))?${escapeRegExp(ext)}$`);
-    return this.#claimNext(
+    return claimNextLog(
+      this.workspace,
       `${this.runDir}/provider`,
       attempts,
       // The name was checked with room for the suffix.
       (attempt) => attempt === 0 ? base : `${this.runDir}/provider/${stem}_a${attempt}${ext}`,
       undefined,
     );
-  }
-
-  // Claims the name after the highest attempt found in `dir` (names matching
-  // `attempts`, whose group 1 is the attempt number, absent for attempt 0);
-  // a name taken meanwhile by another process moves the claim on, never back.
-  async #claimNext(
-    dir: string,
-    attempts: RegExp,
-    pathFor: (attempt: number) => string,
-    headerFor: ((attempt: number) => string) | undefined,
-  ): Promise<ClaimedLog> {
-    let next: number | undefined;
-    for (let tries = 0; tries <= MAX_LOG_ATTEMPTS; tries++) {
-      if (next === undefined) {
-        let highest = -1;
-        for (const entry of await this.#listOrEmpty(dir)) {
-          const match = attempts.exec(entry.name);
-          if (match === null) continue;
-          const attempt = match[1] === undefined ? 0 : Number(match[1]);
-          if (attempt > highest) highest = attempt;
-        }
-        next = highest + 1;
-      }
-      if (next > MAX_LOG_ATTEMPTS) break;
-      const path = pathFor(next);
-      let writer: AppendHandle;
-      try {
-        writer = await this.workspace.openAppend(path, { exclusive: true });
-      } catch (error) {
-        if (!isWorkspaceError(error, "already-exists")) throw error;
-        next += 1;
-        continue;
-      }
-      if (headerFor !== undefined) {
-        try {
-          writer.writeSync(headerFor(next));
-        } catch (error) {
-          await writer.close().catch(() => {});
-          throw error;
-        }
-      }
-      return { path, attempt: next === 0 ? undefined : next, writer };
-    }
-    throw new RunLogError(
-      "collisions-exhausted",
-      `cannot claim a log for '${pathFor(0)}': its retry names up to _a${MAX_LOG_ATTEMPTS} ` +
-        "are taken; look for a process retrying in a loop",
-    );
-  }
-
-  async #listOrEmpty(dir: string) {
-    try {
-      return await this.workspace.readDir(dir);
-    } catch (error) {
-      if (isWorkspaceError(error, "not-found")) return [];
-      throw error;
-    }
   }
 
   /**
@@ -972,19 +865,6 @@ export class RunLogContext {
    */
   readRunMetadata(): Promise<RunMetadata> {
     return readRunJson(this.workspace, this.runMetadata());
-  }
-
-  static async #claim(workspace: Workspace, start: RunId, clock: () => Date): Promise<RunId> {
-    let base = start;
-    const triedTimestamps = new Set<string>();
-    for (;;) {
-      triedTimestamps.add(base.withCollisionCounter(0).toString());
-      for (let n = base.collisionCounter; n <= MAX_COLLISION_COUNTER; n++) {
-        const runId = base.withCollisionCounter(n);
-        if (await RunLogContext.#claimDir(workspace, runDirOf(runId))) return runId;
-      }
-      base = await RunLogContext.#freshTimestamp(clock, triedTimestamps, base);
-    }
   }
 
   // One mkdir in the common case; `.agent` is made only when missing.
@@ -1054,48 +934,4 @@ export class RunLogContext {
     await workspace.writeAtomic(path, formatRunMetadata(metadata));
     return sessions.length - 1;
   }
-
-  static async #freshTimestamp(
-    clock: () => Date,
-    tried: Set<string>,
-    exhausted: RunId,
-  ): Promise<RunId> {
-    const deadline = Date.now() + CLOCK_WAIT_MS;
-    do {
-      const candidate = RunId.generate(clock());
-      if (!tried.has(candidate.toString())) return candidate;
-      await sleep(1);
-    } while (Date.now() < deadline);
-    const base = exhausted.withCollisionCounter(0);
-    throw new RunLogError(
-      "collisions-exhausted",
-      `cannot claim a run directory: '${runDirOf(base)}' and its ` +
-        `${MAX_COLLISION_COUNTER} collision variants are all taken, and the clock ` +
-        `did not move past ${base} within ${CLOCK_WAIT_MS} ms. ` +
-        "An injected clock must advance; otherwise look for a process creating runs in a loop.",
-    );
-  }
-}
-
-// Whether the run directory is there; anything else standing at it or on
-// the way (a link, a file, a FIFO) is an error that readDir names.
-/** Whether a run directory exists; a link or a file standing there is an error naming it. */
-export async function runDirExists(workspace: Workspace, runDir: string): Promise<boolean> {
-  if (await workspace.isDir(runDir)) return true;
-  try {
-    await workspace.readDir(runDir);
-  } catch (error) {
-    if (isWorkspaceError(error, "not-found")) return false;
-    throw error;
-  }
-  return true; // Made meanwhile.
-}
-
-/** Reads `run.json` with a size cap, naming the file in errors. */
-export async function readRunJson(workspace: Workspace, path: string): Promise<RunMetadata> {
-  return parseRunMetadata(await workspace.read(path, { maxBytes: MAX_METADATA_BYTES }), path);
-}
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }

@@ -21,7 +21,7 @@
 import { execFile } from "node:child_process";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
-import { S3Client } from "../src/s3/_s3_client.ts";
+import { S3Client } from "../src/s3/s3_client.ts";
 import { randomHex } from "../src/_bytes.ts";
 import { bunBinary, denoBinary, nodeBinary } from "../scripts/_toolchain.ts";
 import { runtime, type RuntimeName } from "./_runtime.ts";

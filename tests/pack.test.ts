@@ -23,7 +23,7 @@ import {
   verifyPack,
 } from "../src/pack/mod.ts";
 import { TarEnd } from "../src/pack/_tar_end.ts";
-import { verify } from "../src/cli/pack_commands.ts";
+import { verify } from "../src/cli/_pack_commands.ts";
 import { fakeSecrets, leakProbes } from "./fixtures/fake_secrets.ts";
 import { seededRandom } from "./fixtures/hostile.ts";
 import { nativeAdapter, runtime, tempDir } from "./_runtime.ts";

@@ -5,8 +5,8 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
 import { createRedactor, REDACTION_KINDS, redactText } from "../src/pack/mod.ts";
-import { RedactionEngine } from "../src/pack/_redaction_engine.ts";
-import { matcherFor } from "../src/pack/_matcher.ts";
+import { RedactionEngine } from "../src/redaction/redaction_engine.ts";
+import { matcherFor } from "../src/redaction/_matcher.ts";
 import {
   fake,
   type FakeSecret,

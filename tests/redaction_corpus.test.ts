@@ -16,8 +16,8 @@ import {
   redactText,
   verifyPack,
 } from "../src/pack/mod.ts";
-import { RedactionEngine } from "../src/pack/_redaction_engine.ts";
-import { matcherFor } from "../src/pack/_matcher.ts";
+import { RedactionEngine } from "../src/redaction/redaction_engine.ts";
+import { matcherFor } from "../src/redaction/_matcher.ts";
 import { createViewer, renderReport, type Viewer } from "../src/viewer/mod.ts";
 import { fakeSecrets, leakProbes } from "./fixtures/fake_secrets.ts";
 import {

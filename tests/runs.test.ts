@@ -59,7 +59,7 @@ test("a lease from another host stays live while its heartbeat is fresh, then go
 
 test("the heartbeat refreshes the lease, and tells a holder it was taken over", async () => {
   const { ws, other, host } = twoProcesses();
-  const ctx = await RunLogContext.create(ws, { heartbeatMs: 20 });
+  const ctx = await RunLogContext.create(ws, { heartbeatMs: 200 });
   const log = await EventLoopLogger.open(ctx);
   await log.logEffect({ phase: "P", effect: "E", event: "V", durationMs: 1 });
   const before = (await ws.readDir(ctx.runDir)).find((e) => e.name.startsWith("lease."))!;
@@ -68,7 +68,7 @@ test("the heartbeat refreshes the lease, and tells a holder it was taken over", 
   host.tick();
   await new Promise((resolve) => setTimeout(resolve, 5));
   assert.equal(await ws.read(before.path), beforeText, "rewritten before it was due");
-  await new Promise((resolve) => setTimeout(resolve, 20));
+  await new Promise((resolve) => setTimeout(resolve, 160)); // 3/4 of a heartbeat and more
   host.tick();
   await new Promise((resolve) => setTimeout(resolve, 5));
   assert.notEqual(await ws.read(before.path), beforeText, "the heartbeat did not refresh");

@@ -16,7 +16,7 @@ import {
   type Workspace,
   WorkspaceError,
 } from "../mod.ts";
-import { S3Client } from "../src/s3/_s3_client.ts";
+import { S3Client } from "../src/s3/s3_client.ts";
 import {
   S3RunStore,
   S3StoreWorkspace,

@@ -13,7 +13,8 @@
 import type { Workspace } from "../workspace.ts";
 import type { RunId } from "../run_id.ts";
 import { RunLogError } from "../run_log_error.ts";
-import { contextWithLease, readRunJson, runDirExists, runDirOf } from "../run_log_context.ts";
+import { contextWithLease } from "../run_log_context.ts";
+import { readRunJson, runDirExists, runDirOf } from "../run_dir.ts";
 import type { RunLogContext } from "../run_log_context.ts";
 import {
   describeHolder,

@@ -2,18 +2,9 @@
 // with NO_COLOR; sizes, durations and tables for people, JSON for scripts.
 import process from "node:process";
 import type { RunStatus } from "../runs/list_runs.ts";
+import type { Output } from "./output.ts";
 
-/** Where a command writes; tests pass their own. */
-export interface Output {
-  /** Writes to standard output. */
-  out(text: string): void;
-  /** Writes to standard error. */
-  err(text: string): void;
-  /** Whether standard output is a terminal (progress bars, colour). */
-  readonly tty: boolean;
-  /** Whether to colour the output. */
-  readonly color: boolean;
-}
+export type { Output };
 
 const isClosedPipe = (error: unknown) => (error as { code?: unknown } | null)?.code === "EPIPE";
 

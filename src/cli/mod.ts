@@ -48,14 +48,15 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { RunLogError } from "../run_log_error.ts";
 import { safeString } from "../_safe_string.ts";
 import { WorkspaceError } from "../workspace_error.ts";
-import { type Output, processOutput, terminalSafe } from "./_output.ts";
+import { processOutput, terminalSafe } from "./_output.ts";
+import type { Output } from "./output.ts";
 import { UsageError } from "./_usage.ts";
 import { VERSION } from "../_version.ts";
 import type { Command } from "./_command.ts";
-import { close, event, log, newRun } from "./run_commands.ts";
-import { list, path, prune, show, tail } from "./read_commands.ts";
-import { REPORT_COMMAND, SERVE_COMMAND } from "../viewer/cli_commands.ts";
-import { pack, verify } from "./pack_commands.ts";
+import { close, event, log, newRun } from "./_run_commands.ts";
+import { list, path, prune, show, tail } from "./_read_commands.ts";
+import { REPORT_COMMAND, SERVE_COMMAND } from "./_viewer_commands.ts";
+import { pack, verify } from "./_pack_commands.ts";
 import {
   FROM_HELP,
   PUSH_COMMAND,
@@ -64,7 +65,7 @@ import {
   STORE_READERS,
 } from "./_store_commands.ts";
 
-export type { Output } from "./_output.ts";
+export type { Output } from "./output.ts";
 
 const COMMON = `
 Common options:

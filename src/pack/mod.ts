@@ -63,5 +63,5 @@ export {
   type Redactor,
   type RedactorOptions,
   redactText,
-} from "./redactor.ts";
-export { REDACTION_KINDS, type RedactionPattern } from "./redaction_patterns.ts";
+} from "../redaction/redactor.ts";
+export { REDACTION_KINDS, type RedactionPattern } from "../redaction/redaction_patterns.ts";

@@ -7,7 +7,7 @@
  */
 import type { LeaseHolder } from "../lease.ts";
 import { type RunMetadata, runMetadataFrom } from "../run_metadata.ts";
-import type { RedactionCounts } from "./redactor.ts";
+import type { RedactionCounts } from "../redaction/redactor.ts";
 
 /**
  * The `format` of every runlog pack manifest.

@@ -11,17 +11,16 @@ import { isAbsolute, join } from "node:path";
 import type { Workspace } from "../workspace.ts";
 import { RunLogError } from "../run_log_error.ts";
 import type { RunId } from "../run_id.ts";
-import { MAX_METADATA_BYTES, runDirExists, runDirOf, toRunId } from "../run_log_context.ts";
+import { MAX_METADATA_BYTES, runDirExists, runDirOf, toRunId } from "../run_dir.ts";
 import { parseMetadataJson, runMetadataFrom } from "../run_metadata.ts";
 import { inspectLease, isLeaseFileName } from "../lease.ts";
-import { describeValue } from "../_describe_value.ts";
-import { type Matcher, matcherFor } from "./_matcher.ts";
-import { RedactionEngine } from "./_redaction_engine.ts";
+import { type Matcher, matcherFor } from "../redaction/redaction_engine.ts";
+import { RedactionEngine } from "../redaction/redaction_engine.ts";
 import { gzip } from "./_gzip.ts";
 import { FlowLimit } from "./_flow_limit.ts";
 import { type ArchiveSink, streamSink } from "./_archive_sink.ts";
 import { openOutputFile } from "../_output_file.ts";
-import { listRunTree, type TreeEntry, vanishedReason } from "./_run_tree.ts";
+import { listRunTree, type TreeEntry, vanishedReason } from "../_run_tree.ts";
 import {
   formatManifest,
   MANIFEST_NAME,
@@ -31,9 +30,10 @@ import {
   type PackManifest,
   type PackSkipped,
 } from "./pack_manifest.ts";
-import type { RedactionPattern } from "./redaction_patterns.ts";
-import type { RedactionCounts } from "./redactor.ts";
+import type { RedactionPattern } from "../redaction/redaction_patterns.ts";
+import type { RedactionCounts } from "../redaction/redactor.ts";
 import { isWorkspaceError } from "../_workspace_checks.ts";
+import { invalidArgument } from "../_invalid_argument.ts";
 
 /**
  * Bytes per read. Each read is a fresh buffer that dies young: at 256 KiB,
@@ -156,10 +156,7 @@ interface Checked {
 }
 
 function refuse(what: string, value: unknown, expected: string): never {
-  throw new RunLogError(
-    "invalid-argument",
-    `packRun: ${what} must be ${expected}, got ${describeValue(value)}`,
-  );
+  throw invalidArgument("packRun", what, value, expected);
 }
 
 function checkOptions(options: unknown): Checked {
@@ -334,7 +331,11 @@ async function pack(
   sink: ArchiveSink | undefined,
 ): Promise<PackSummary> {
   const lease = await inspectLease(ws, runDir);
-  const tree = await listRunTree(ws, runDir);
+  const tree = await listRunTree(
+    ws,
+    runDir,
+    new Map([[MANIFEST_NAME, "its name is the pack's own manifest's"]]),
+  );
   const root = `logs-${id}`;
   const mtime = new Date(Math.floor(id.startedAt.getTime() / 1000) * 1000);
   const manifest: PackManifest = {

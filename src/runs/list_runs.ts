@@ -7,13 +7,7 @@
 import type { Workspace } from "../workspace.ts";
 import { RunId } from "../run_id.ts";
 import type { RunMetadata } from "../run_metadata.ts";
-import {
-  AGENT_DIR,
-  LAYOUT_DIRS,
-  readRunJson,
-  RUN_DIR_PREFIX,
-  runDirOf,
-} from "../run_log_context.ts";
+import { AGENT_DIR, LAYOUT_DIRS, readRunJson, RUN_DIR_PREFIX, runDirOf } from "../run_dir.ts";
 import { isTempFile } from "../_temp_files.ts";
 import { inspectLease, isLeaseFileName, type LeaseHolder } from "../lease.ts";
 import { PRUNING_PREFIX } from "./_trash.ts";
@@ -416,7 +410,17 @@ export async function latestRun(
   ws: Workspace,
   options: LatestRunOptions = {},
 ): Promise<RunInfo | undefined> {
-  const { runs } = await listRuns(ws);
+  return pickLatest((await listRuns(ws)).runs, options);
+}
+
+/**
+ * Of runs listed newest first, the latest as {@linkcode latestRun} means it
+ * (a run store picks from its own listing the same way).
+ */
+export function pickLatest(
+  runs: readonly RunInfo[],
+  options: LatestRunOptions = {},
+): RunInfo | undefined {
   if (options.finished !== true) return runs[0];
   let latest: RunInfo | undefined;
   for (const run of runs) {

@@ -6,14 +6,14 @@
  */
 import type { Workspace } from "../workspace.ts";
 import { RunLogError } from "../run_log_error.ts";
-import { AGENT_DIR, KEEP_FILE } from "../run_log_context.ts";
+import { AGENT_DIR, KEEP_FILE } from "../run_dir.ts";
 import { describeHolder, Lease } from "../lease.ts";
-import { describeValue } from "../_describe_value.ts";
 import { listRuns, type RunInfo, type SkippedEntry } from "./list_runs.ts";
 import { PRUNING_PREFIX } from "./_trash.ts";
 import { randomHex } from "../_bytes.ts";
 import { removeTempFiles } from "../_temp_files.ts";
 import { isWorkspaceError } from "../_workspace_checks.ts";
+import { invalidArgument } from "../_invalid_argument.ts";
 
 /**
  * Options of {@linkcode pruneRuns}: at least one of `keep`, `olderThan`, `maxTotalBytes`.
@@ -138,10 +138,7 @@ export interface PruneResult {
 }
 
 function refuse(what: string, value: unknown, expected: string): never {
-  throw new RunLogError(
-    "invalid-argument",
-    `pruneRuns: ${what} must be ${expected}, got ${describeValue(value)}`,
-  );
+  throw invalidArgument("pruneRuns", what, value, expected);
 }
 
 const wholeNumber = (value: unknown) => Number.isSafeInteger(value) && (value as number) >= 0;

@@ -6,7 +6,7 @@
 //   <prefix>/logs-<id>/ended-<status>  empty: the run ended so (listing needs no GET)
 //   <prefix>/logs-<id>/released        empty: the lease was handed back before the end
 //   <prefix>/segments/<sha256>         sealed, content-addressed bytes of the logs
-import { RUN_DIR_PREFIX } from "../run_log_context.ts";
+import { RUN_DIR_PREFIX } from "../run_dir.ts";
 import type { RunId } from "../run_id.ts";
 import { RunLogError } from "../run_log_error.ts";
 

@@ -61,8 +61,6 @@ export { S3StoreWorkspace, type S3StoreWorkspaceOptions } from "./store_workspac
 export {
   S3Client,
   type S3ClientOptions,
-  S3Error,
-  type S3ErrorInit,
   type S3Fetch,
   type S3FromEnvOptions,
   type S3GetOptions,
@@ -75,4 +73,5 @@ export {
   type S3Part,
   type S3PutOptions,
   type S3PutResult,
-} from "./_s3_client.ts";
+} from "./s3_client.ts";
+export { S3Error, type S3ErrorInit } from "./s3_error.ts";

@@ -5,7 +5,7 @@
  * @module
  */
 import type { ProcessHost } from "../process_host.ts";
-import { MAX_COLLISION_COUNTER, RunId } from "../run_id.ts";
+import { RunId } from "../run_id.ts";
 import { RunLogError } from "../run_log_error.ts";
 import {
   formatRunMetadata,
@@ -15,14 +15,21 @@ import {
   type RunMetadata,
   type RunSession,
 } from "../run_metadata.ts";
-import { RUN_DIR_PREFIX, type RunMetadataOptions, toRunId } from "../run_log_context.ts";
-import type { LatestRunOptions, RunInfo, RunListing, RunStatus } from "../runs/list_runs.ts";
+import type { RunMetadataOptions } from "../run_log_context.ts";
+import { MAX_METADATA_BYTES, RUN_DIR_PREFIX, toRunId } from "../run_dir.ts";
+import { claimRunId } from "../_run_id_claim.ts";
+import {
+  type LatestRunOptions,
+  pickLatest,
+  type RunInfo,
+  type RunListing,
+  type RunStatus,
+} from "../runs/list_runs.ts";
 import { judgeLease, STALE_AFTER_HEARTBEATS } from "../lease.ts";
 import { checkedClock } from "../_iso_time.ts";
 import { describeValue } from "../_describe_value.ts";
-import { sleep } from "../_sleep.ts";
 import { randomHex } from "../_bytes.ts";
-import { S3Client, S3Error, type S3FromEnvOptions, type S3ListEntry } from "./_s3_client.ts";
+import { S3Client, S3Error, type S3FromEnvOptions, type S3ListEntry } from "./s3_client.ts";
 import {
   ENDED_PREFIX,
   type EndedStatus,
@@ -40,8 +47,6 @@ import {
 import { MAX_MANIFEST_BYTES, parseManifest } from "./_store_manifest.ts";
 import { parseLeaseObject, S3StoreLease, STORE_HEARTBEAT_MS } from "./store_lease.ts";
 
-const MAX_METADATA_BYTES = 16 * 1024 * 1024;
-const CLOCK_WAIT_MS = 1000;
 const DETAIL_CONCURRENCY = 8;
 const decoder = new TextDecoder();
 
@@ -370,23 +375,17 @@ export class S3RunStore {
     const clock = checkedClock(options.clock);
     const given = options.metadata ?? {};
     const started = clock();
-    let base = options.baseRunId === undefined
+    const first = options.baseRunId === undefined
       ? RunId.generate(started)
       : toRunId(options.baseRunId);
-    const first = base;
-    const tried = new Set<string>();
-    for (;;) {
-      tried.add(base.withCollisionCounter(0).toString());
-      for (let n = base.collisionCounter; n <= MAX_COLLISION_COUNTER; n++) {
-        const runId = base.withCollisionCounter(n);
-        const sameTime = runId.withCollisionCounter(0).equals(first.withCollisionCounter(0));
-        const body = this.#claimBody(runId, (sameTime ? started : clock()).toISOString(), given);
-        if (!(await this.#claimKey(`${this.runFolder(runId)}${RUN_JSON}`, body))) continue;
-        const lease = await this.acquireLease(runId, { heartbeatMs: options.heartbeatMs });
-        return new S3StoreRun(this, runId, lease);
-      }
-      base = await freshTimestamp(clock, tried, base, this.url);
-    }
+    // As on disk (claimRunId); the claim is the run.json, dated by its id's time.
+    const runId = await claimRunId(first, clock, (id) => {
+      const sameTime = id.withCollisionCounter(0).equals(first.withCollisionCounter(0));
+      const body = this.#claimBody(id, (sameTime ? started : clock()).toISOString(), given);
+      return this.#claimKey(`${this.runFolder(id)}${RUN_JSON}`, body);
+    }, `${this.url}/${RUN_DIR_PREFIX}`);
+    const lease = await this.acquireLease(runId, { heartbeatMs: options.heartbeatMs });
+    return new S3StoreRun(this, runId, lease);
   }
 
   /** One conditional PUT; an open outcome is settled by reading, and retried when it did not happen. */
@@ -594,15 +593,7 @@ export class S3RunStore {
    * @throws {S3Error} When the store cannot be listed.
    */
   async latestRun(options: LatestRunOptions = {}): Promise<RunInfo | undefined> {
-    const { runs } = await this.listRuns();
-    if (options.finished !== true) return runs[0];
-    let latest: RunInfo | undefined;
-    for (const run of runs) {
-      if (run.endedAt !== undefined && run.status !== "running") {
-        if (latest === undefined || run.endedAt > latest.endedAt!) latest = run;
-      }
-    }
-    return latest;
+    return pickLatest((await this.listRuns()).runs, options);
   }
 
   /**
@@ -691,27 +682,4 @@ async function forEachLimited<T>(
     while (next < items.length) await fn(items[next++]);
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-}
-
-/** A run id of a later millisecond than those tried (the clock must move within a second). */
-async function freshTimestamp(
-  clock: () => Date,
-  tried: Set<string>,
-  exhausted: RunId,
-  url: string,
-): Promise<RunId> {
-  const deadline = Date.now() + CLOCK_WAIT_MS;
-  do {
-    const candidate = RunId.generate(clock());
-    if (!tried.has(candidate.toString())) return candidate;
-    await sleep(1);
-  } while (Date.now() < deadline);
-  const base = exhausted.withCollisionCounter(0);
-  throw new RunLogError(
-    "collisions-exhausted",
-    `cannot claim a run in the store ${url}: '${RUN_DIR_PREFIX}${base}' and its ` +
-      `${MAX_COLLISION_COUNTER} collision variants are all taken, and the clock did not move ` +
-      `past ${base} within ${CLOCK_WAIT_MS} ms. An injected clock must advance; otherwise ` +
-      "look for a process claiming runs in a loop.",
-  );
 }

@@ -9,13 +9,13 @@ import type { Workspace } from "../workspace.ts";
 import type { ProcessHost } from "../process_host.ts";
 import type { RunId } from "../run_id.ts";
 import { RunLogError } from "../run_log_error.ts";
-import { runDirExists, runDirOf, toRunId } from "../run_log_context.ts";
+import { runDirExists, runDirOf, toRunId } from "../run_dir.ts";
 import { findRunInfo, type RunStatus } from "../runs/list_runs.ts";
 import { isLeaseFileName } from "../lease.ts";
 import { isTempFile } from "../_temp_files.ts";
 import { isWorkspaceError } from "../_workspace_checks.ts";
-import { listRunTree } from "../pack/_run_tree.ts";
-import { S3Error } from "./_s3_client.ts";
+import { listRunTree } from "../_run_tree.ts";
+import { S3Error } from "./s3_client.ts";
 import {
   ENDED_PREFIX,
   type EndedStatus,

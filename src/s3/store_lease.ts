@@ -31,7 +31,7 @@ import {
 } from "../lease.ts";
 import { randomHex } from "../_bytes.ts";
 import { sleep } from "../_sleep.ts";
-import type { S3Client } from "./_s3_client.ts";
+import type { S3Client } from "./s3_client.ts";
 
 /** How often a store lease is renewed by default, in ms (as a local lease's). */
 export const STORE_HEARTBEAT_MS = 10_000;

@@ -13,7 +13,7 @@ import { normalizeWorkspacePath, ROOT } from "../_workspace_path.ts";
 import { decodeUtf8 } from "../_utf8.ts";
 import { concatBytes } from "../_bytes.ts";
 import { RunId } from "../run_id.ts";
-import { AGENT_DIR, RUN_DIR_PREFIX } from "../run_log_context.ts";
+import { AGENT_DIR, RUN_DIR_PREFIX } from "../run_dir.ts";
 import { LEASE_OBJECT, MANIFEST_OBJECT, RUN_JSON } from "./_store_layout.ts";
 import { type ManifestFile, MAX_MANIFEST_BYTES, parseManifest } from "./_store_manifest.ts";
 import { sha256Hex } from "./_sha256.ts";

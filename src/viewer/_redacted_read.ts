@@ -7,10 +7,10 @@
 // straddling its edge is found as in a read of the whole file.
 import type { Workspace } from "../workspace.ts";
 import { concatBytes } from "../_bytes.ts";
-import { redactText } from "../pack/redactor.ts";
-import type { RedactionPattern } from "../pack/redaction_patterns.ts";
-import { type Matcher, matcherFor } from "../pack/_matcher.ts";
-import { RedactionEngine } from "../pack/_redaction_engine.ts";
+import { redactText } from "../redaction/redactor.ts";
+import type { RedactionPattern } from "../redaction/redaction_patterns.ts";
+import { type Matcher, matcherFor } from "../redaction/redaction_engine.ts";
+import { RedactionEngine } from "../redaction/redaction_engine.ts";
 
 /**
  * Bytes read around a range: well over the longest match of any built-in

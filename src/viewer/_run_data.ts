@@ -4,7 +4,7 @@ import type { Workspace } from "../workspace.ts";
 import { WorkspaceError } from "../workspace_error.ts";
 import { RunId } from "../run_id.ts";
 import { RunLogError } from "../run_log_error.ts";
-import { runDirOf } from "../run_log_context.ts";
+import { runDirOf } from "../run_dir.ts";
 import {
   findRunInfo,
   type RunInfo,

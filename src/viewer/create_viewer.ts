@@ -10,9 +10,8 @@ import { RunLogError } from "../run_log_error.ts";
 import { WorkspaceError } from "../workspace_error.ts";
 import { isWorkspaceError } from "../_workspace_checks.ts";
 import type { RunId } from "../run_id.ts";
-import { describeValue } from "../_describe_value.ts";
 import { listRuns, type RunListing } from "../runs/list_runs.ts";
-import type { RedactionPattern } from "../pack/redaction_patterns.ts";
+import type { RedactionPattern } from "../redaction/redaction_patterns.ts";
 import {
   cookieValue,
   newInstanceId,
@@ -50,7 +49,8 @@ import {
   type RunsJson,
 } from "./_run_data.ts";
 import { isPagePath, pageHashes, pageHtml } from "./_page.ts";
-import { runDirOf } from "../run_log_context.ts";
+import { runDirOf } from "../run_dir.ts";
+import { invalidArgument } from "../_invalid_argument.ts";
 
 /** Options of {@linkcode createViewer}. */
 export interface ViewerOptions {
@@ -97,10 +97,7 @@ const MAX_MESSAGES = 1000;
 const LISTING_TTL_MS = 500;
 
 function refuse(what: string, value: unknown, expected: string): never {
-  throw new RunLogError(
-    "invalid-argument",
-    `createViewer: ${what} must be ${expected}, got ${describeValue(value)}`,
-  );
+  throw invalidArgument("createViewer", what, value, expected);
 }
 
 function checkOptions(options: unknown): ViewerOptions {

@@ -8,12 +8,10 @@
  */
 import type { Workspace } from "../workspace.ts";
 import type { RunId } from "../run_id.ts";
-import { RunLogError } from "../run_log_error.ts";
-import { describeValue } from "../_describe_value.ts";
 import { openOutputFile } from "../_output_file.ts";
 import { formatBytes } from "../_format_bytes.ts";
-import { KEEP_FILE, toRunId } from "../run_log_context.ts";
-import type { RedactionPattern } from "../pack/redaction_patterns.ts";
+import { KEEP_FILE, toRunId } from "../run_dir.ts";
+import type { RedactionPattern } from "../redaction/redaction_patterns.ts";
 import { makeMasker } from "./_redacted_read.ts";
 import { type LogEntry, readLogPage } from "./_log_lines.ts";
 import { readTimeline, type TimelineChunk } from "./_timeline.ts";
@@ -23,6 +21,7 @@ import { type MessagePage, readMessagePage } from "./_message_page.ts";
 import { isLeaseFileName } from "../lease.ts";
 import { EARLIER_DUMP } from "../event_loop_trace.ts";
 import { pageHashes, pageHtml } from "./_page.ts";
+import { invalidArgument } from "../_invalid_argument.ts";
 
 /** Options of {@linkcode renderReport} and {@linkcode writeReport}. */
 export interface ReportOptions {
@@ -91,17 +90,11 @@ function count(n: number): string {
 function checkOptions(options: unknown): ReportOptions {
   if (options === undefined) return {};
   if (typeof options !== "object" || options === null) {
-    throw new RunLogError(
-      "invalid-argument",
-      `report: the options must be an object, got ${describeValue(options)}`,
-    );
+    throw invalidArgument("report", "the options", options, "an object");
   }
   const o = options as ReportOptions;
   if (o.redact !== undefined && typeof o.redact !== "boolean") {
-    throw new RunLogError(
-      "invalid-argument",
-      `report: redact must be a boolean, got ${describeValue(o.redact)}`,
-    );
+    throw invalidArgument("report", "redact", o.redact, "a boolean");
   }
   return o;
 }
@@ -428,10 +421,7 @@ export async function writeReport(
   options?: ReportOptions,
 ): Promise<ReportSummary> {
   if (typeof output !== "string" || output === "") {
-    throw new RunLogError(
-      "invalid-argument",
-      `writeReport: output must be a file path, got ${describeValue(output)}`,
-    );
+    throw invalidArgument("writeReport", "output", output, "a file path");
   }
   const file = await openOutputFile(output, {
     caller: "writeReport",

@@ -5,10 +5,10 @@
  * @module
  */
 import { RunLogError } from "../run_log_error.ts";
-import { describeValue } from "../_describe_value.ts";
 import { errnoOf } from "../_map_error.ts";
 import type { Viewer } from "./create_viewer.ts";
 import type { StartedServer } from "./_node_server.ts";
+import { invalidArgument } from "../_invalid_argument.ts";
 
 /** Options of {@linkcode serveViewer}. */
 export interface ServeOptions {
@@ -81,16 +81,10 @@ export async function serveViewer(
   const hostname = options.hostname ?? "127.0.0.1";
   const port = options.port ?? 0;
   if (typeof hostname !== "string" || hostname === "" || /[\s/?#@]/.test(hostname)) {
-    throw new RunLogError(
-      "invalid-argument",
-      `serveViewer: hostname must be an address such as 127.0.0.1, got ${describeValue(hostname)}`,
-    );
+    throw invalidArgument("serveViewer", "hostname", hostname, "an address such as 127.0.0.1");
   }
   if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new RunLogError(
-      "invalid-argument",
-      `serveViewer: port must be a whole number from 0 to 65535, got ${describeValue(port)}`,
-    );
+    throw invalidArgument("serveViewer", "port", port, "a whole number from 0 to 65535");
   }
   let started: StartedServer;
   try {

@@ -16,10 +16,10 @@
 import { AwsClient } from "aws4fetch";
 import { utf8Length } from "../_utf8.ts";
 import { md5Base64 } from "./_md5.ts";
-import { codeOfStatus, parseErrorBody, S3Error, type S3ErrorInit } from "./_s3_error.ts";
+import { codeOfStatus, parseErrorBody, S3Error, type S3ErrorInit } from "./s3_error.ts";
 import { escapeXmlText, xmlElements, xmlText } from "./_xml.ts";
 
-export { S3Error, type S3ErrorInit } from "./_s3_error.ts";
+export { S3Error, type S3ErrorInit } from "./s3_error.ts";
 
 /** How the client sends a signed request: `fetch` by default, another function in tests. */
 export type S3Fetch = (request: Request) => Promise<Response>;

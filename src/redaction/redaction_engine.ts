@@ -33,6 +33,9 @@
 // the bytes after the last newline, and the trailing run of each open
 // delta stream, as "live-tail": a prefix of a secret is never shown.
 import { type Hit, type Matcher, STREAM_MARKERS } from "./_matcher.ts";
+
+// What pack and the viewer build an engine from: a matcher of the patterns.
+export { type Matcher, matcherFor } from "./_matcher.ts";
 import { DeltaStreams, LIVE_TAIL_KIND, type RawMask } from "./_delta_streams.ts";
 import { concatBytes } from "../_bytes.ts";
 

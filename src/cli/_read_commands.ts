@@ -5,7 +5,7 @@ import { WorkspaceError } from "../workspace_error.ts";
 import { normalizeEntryPath } from "../_workspace_path.ts";
 import { findRunInfo, listRuns, type RunInfo } from "../runs/list_runs.ts";
 import { pruneRuns } from "../runs/prune_runs.ts";
-import { runDirExists, runDirOf } from "../run_log_context.ts";
+import { runDirExists, runDirOf } from "../run_dir.ts";
 import { parsePipelineLine } from "../pipeline_line.ts";
 import type { RunId } from "../run_id.ts";
 import type { LeaseHolder } from "../lease.ts";

@@ -5,11 +5,10 @@
  *
  * @module
  */
-import { RunLogError } from "../run_log_error.ts";
-import { describeValue } from "../_describe_value.ts";
 import { matcherFor } from "./_matcher.ts";
-import { RedactionEngine } from "./_redaction_engine.ts";
+import { RedactionEngine } from "./redaction_engine.ts";
 import type { RedactionPattern } from "./redaction_patterns.ts";
+import { invalidArgument } from "../_invalid_argument.ts";
 
 /**
  * Secrets found, by kind, such as `{ "openai-api-key": 2, "jwt": 1 }`.
@@ -126,10 +125,12 @@ class StreamRedactor implements Redactor {
 
   push(chunk: Uint8Array): Uint8Array {
     if (!(chunk instanceof Uint8Array)) {
-      throw new RunLogError(
-        "invalid-argument",
-        `Redactor.push: the chunk must be a Uint8Array, got ${describeValue(chunk)}; ` +
-          "encode text with TextEncoder, or use redactText for a whole string",
+      throw invalidArgument(
+        "Redactor.push",
+        "the chunk",
+        chunk,
+        "a Uint8Array",
+        "encode text with TextEncoder, or use redactText for a whole string",
       );
     }
     return this.#engine.push(chunk);
@@ -151,10 +152,7 @@ class StreamRedactor implements Redactor {
 function checkOptions(options: unknown, where: string): RedactorOptions {
   if (options === undefined) return {};
   if (typeof options !== "object" || options === null) {
-    throw new RunLogError(
-      "invalid-argument",
-      `${where}: the options must be an object, got ${describeValue(options)}`,
-    );
+    throw invalidArgument(where, "the options", options, "an object");
   }
   return options as RedactorOptions;
 }
@@ -240,10 +238,12 @@ export function createRedactor(options?: RedactorOptions): Redactor {
  */
 export function redactText(text: string, options?: RedactorOptions): RedactedText {
   if (typeof text !== "string") {
-    throw new RunLogError(
-      "invalid-argument",
-      `redactText: the text must be a string, got ${describeValue(text)}; ` +
-        "use createRedactor for bytes",
+    throw invalidArgument(
+      "redactText",
+      "the text",
+      text,
+      "a string",
+      "use createRedactor for bytes",
     );
   }
   const { patterns } = checkOptions(options, "redactText");

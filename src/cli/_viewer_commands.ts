@@ -9,10 +9,10 @@ import { spawn } from "node:child_process";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { formatBytes, type Output, printedPath, terminalSafe } from "../cli/_output.ts";
-import { noMore, parse, parseWhole } from "../cli/_usage.ts";
-import { resolveRun, workspaceAt } from "../cli/_workspace.ts";
-import type { Command } from "../cli/_command.ts";
+import { formatBytes, type Output, printedPath, terminalSafe } from "./_output.ts";
+import { noMore, parse, parseWhole } from "./_usage.ts";
+import { resolveRun, workspaceAt } from "./_workspace.ts";
+import type { Command } from "./_command.ts";
 
 // Opens the URL in the desktop's browser through a private launcher file,
 // so that the token never appears in a command line other users can see.
@@ -75,8 +75,8 @@ export async function serve(args: string[], output: Output): Promise<number> {
   const host = values.host ?? "127.0.0.1";
   const redact = values["no-redact"] !== true;
   const ws = await workspaceAt(values.root ?? ".");
-  const { createViewer } = await import("./create_viewer.ts");
-  const { isLoopback, serveViewer } = await import("./serve_viewer.ts");
+  const { createViewer } = await import("../viewer/create_viewer.ts");
+  const { isLoopback, serveViewer } = await import("../viewer/serve_viewer.ts");
   const viewer = createViewer(ws, { redact });
   const server = await serveViewer(viewer, { hostname: host, port });
   // Listening for Ctrl-C before the URL is out: whoever reads it may stop us at once.
@@ -121,7 +121,7 @@ export async function report(args: string[], output: Output): Promise<number> {
   noMore(positionals.slice(1));
   const ws = await workspaceAt(values.root ?? ".");
   const runId = await resolveRun(ws, positionals[0]);
-  const { writeReport } = await import("./report.ts");
+  const { writeReport } = await import("../viewer/report.ts");
   const redact = values["no-redact"] !== true;
   const summary = await writeReport(ws, runId, values.output ?? `run-${runId}.html`, {
     redact,

@@ -4,8 +4,6 @@
 // sticky regex), followed by its check. Patterns of your own have no
 // keywords: each runs as its own global regex (its groups and flags are
 // its own business).
-import { RunLogError } from "../run_log_error.ts";
-import { describeValue } from "../_describe_value.ts";
 import {
   BUILTIN_PATTERNS,
   type BuiltinPattern,
@@ -14,6 +12,7 @@ import {
 } from "./redaction_patterns.ts";
 import { KeywordFinder, type KeywordHits } from "./_keyword_finder.ts";
 import { decodedBase64Text } from "./_secret_checks.ts";
+import { invalidArgument } from "../_invalid_argument.ts";
 
 /** A match: where it is, what to mask, and which rule found it. */
 export interface Hit {
@@ -218,10 +217,7 @@ export function matcherFor(patterns: unknown, where: string): Matcher {
 }
 
 function refuse(where: string, what: string, value: unknown, expected: string): never {
-  throw new RunLogError(
-    "invalid-argument",
-    `${where}: ${what} must be ${expected}, got ${describeValue(value)}`,
-  );
+  throw invalidArgument(where, what, value, expected);
 }
 
 function checkPatterns(patterns: unknown, where: string): RedactionPattern[] {
