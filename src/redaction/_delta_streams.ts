@@ -23,8 +23,11 @@ export interface RawMask {
 /** The kind counted and written for bytes held back at the end of a live file. */
 export const LIVE_TAIL_KIND = "live-tail";
 
-/** The delta fields that carry text, in Claude's, OpenAI Chat's and Responses' events. */
-const TEXT_KEYS = new Set([
+/**
+ * The delta fields that carry text, in Claude's, OpenAI Chat's and
+ * Responses' events, then "index" (a tool call's).
+ */
+const KEYS = [
   "text",
   "partial_json",
   "thinking",
@@ -34,11 +37,15 @@ const TEXT_KEYS = new Set([
   "reasoning",
   "refusal",
   "input",
-]);
+  "index",
+];
+const INDEX_KEY = KEYS.length - 1;
+/** Each key's stream name, without ids. */
+const KEY_PREFIXES = KEYS.map((key) => `${key}|`);
 /** What tells streams apart, written before the delta. */
 const IDS = ['"index":', '"item_id":', '"output_index":', '"content_index":'];
 /** Bytes of joined text scanned at once, beyond the window. */
-const BATCH = 8 * 1024;
+const BATCH = 64 * 1024;
 /** Joined text kept before what is scanned, for look-behinds and checks. */
 const CONTEXT = 512;
 /** The most file bytes a stream may hold back before it is scanned as ended. */
@@ -82,15 +89,14 @@ class Stream {
     return this.base + this.len;
   }
 
-  /** Room for `n` more bytes at the end: write them, then add them to `len`. */
-  reserve(n: number): Uint8Array {
+  /** Room for `n` more bytes at `bytes[len]`: write them, then add them to `len`. */
+  reserve(n: number): void {
     const needed = this.len + n;
     if (needed > this.bytes.length) {
       const grown = new Uint8Array(Math.max(needed, 2 * this.bytes.length, 1024));
       grown.set(this.bytes.subarray(0, this.len));
       this.bytes = grown;
     }
-    return this.bytes.subarray(this.len, needed);
   }
 
   /** The raw offset of joined offset `j` (the start of its decoded byte). */
@@ -214,7 +220,7 @@ export class DeltaStreams {
     if (open !== 0x7b) return;
     // Claude and OpenAI Chat: "delta":{ … "text":"…" … } (tool calls: "arguments" deep inside).
     let depth = 0;
-    let key = "";
+    let key = -1; // An index in KEYS.
     let tool = "";
     for (let j = i; j < end;) {
       const quote = text.indexOf('"', j);
@@ -225,11 +231,11 @@ export class DeltaStreams {
         if (c === 0x7b || c === 0x5b) depth++;
         else if (c === 0x7d || c === 0x5d) {
           if (--depth === 0) return;
-        } else if (key === "index" && c >= 0x30 && c <= 0x39) {
+        } else if (key === INDEX_KEY && c >= 0x30 && c <= 0x39) {
           let d = k;
           while (d < stop && text.charCodeAt(d) >= 0x30 && text.charCodeAt(d) <= 0x39) d++;
           tool = `tool ${text.slice(k, d)},`;
-          key = "";
+          key = -1;
           k = d - 1;
         }
       }
@@ -238,10 +244,13 @@ export class DeltaStreams {
       if (close === undefined) return;
       let k = close + 1;
       while (text.charCodeAt(k) === 0x20) k++;
-      if (text.charCodeAt(k) === 0x3a) {
-        key = close - quote <= 18 ? text.slice(quote + 1, close) : "";
-      } else if (TEXT_KEYS.has(key)) {
-        this.#piece(`${key}|${ids}${tool}`, bytes, base, quote + 1, close);
+      if (text.charCodeAt(k) === 0x3a) key = keyAt(text, quote + 1, close);
+      else if (key !== -1 && key !== INDEX_KEY) {
+        // The stream's name, made only when it has ids: most lines of a stream allocate none.
+        const name = ids === "" && tool === ""
+          ? KEY_PREFIXES[key]
+          : `${KEY_PREFIXES[key]}${ids}${tool}`;
+        this.#piece(name, bytes, base, quote + 1, close);
       }
       j = close + 1;
     }
@@ -256,12 +265,18 @@ export class DeltaStreams {
       stream = new Stream(key);
       this.#streams.set(key, stream);
     }
-    const out = stream.reserve(e - s);
+    stream.reserve(e - s);
+    const out = stream.bytes;
+    const at = stream.len;
     const j0 = stream.end;
     this.added.push(base + s, base + e);
     if (this.#noEscape(bytes, s, e)) {
-      if (e - s > 64) out.set(bytes.subarray(s, e));
-      else for (let i = s; i < e; i++) out[i - s] = bytes[i];
+      // A copy by hand: a view per piece would be most of what the layer allocates.
+      if (e - s > 4096) out.set(bytes.subarray(s, e), at);
+      else {
+        let o = at;
+        for (let i = s; i < e; i++) out[o++] = bytes[i];
+      }
       stream.len += e - s;
       stream.pieces.push({ j0, j1: j0 + e - s, raw0: base + s, raw1: base + e });
       stream.lastRaw = base + e;
@@ -293,7 +308,7 @@ export class DeltaStreams {
         }
         map[n] = base + from;
       } else if (map !== undefined) map[n] = base + i;
-      out[n++] = b;
+      out[at + n++] = b;
     }
     stream.len += n;
     const piece: Piece = { j0, j1: j0 + n, raw0: base + s, raw1: base + e };
@@ -441,6 +456,23 @@ const ESCAPES: Record<number, number> = {
 const TOKEN_BYTE = new Uint8Array(256);
 for (const c of "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-+/=.~:%@") {
   TOKEN_BYTE[c.charCodeAt(0)] = 1;
+}
+
+/** An index in KEYS of the object key text[s, e), or -1; allocates nothing. */
+function keyAt(text: string, s: number, e: number): number {
+  for (let k = 0; k < KEYS.length; k++) {
+    if (KEYS[k].length === e - s && startsAt(text, KEYS[k], s)) return k;
+  }
+  return -1;
+}
+
+/** Whether `word` is in `text` at `at`: startsWith, without what it costs on some engines. */
+function startsAt(text: string, word: string, at: number): boolean {
+  if (at + word.length > text.length) return false;
+  for (let i = 0; i < word.length; i++) {
+    if (text.charCodeAt(at + i) !== word.charCodeAt(i)) return false;
+  }
+  return true;
 }
 
 /** The index of the closing quote of the JSON string opening at `i`, before `end`. */

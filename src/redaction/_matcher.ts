@@ -102,8 +102,9 @@ export class Matcher {
 
   /**
    * The built-in rules' hits that start in `[from, limit)` of `text`
-   * (`bytes` holds the same bytes), in start order; `skip` (sorted, not
-   * overlapping) are ranges where no keyword is looked for: JSON strings of
+   * (`bytes` holds the same bytes), in start order; `skip` (start, end,
+   * start, end, …: sorted, not overlapping, offsets of `text[0]` at
+   * `skipBase`) are ranges where no keyword is looked for: JSON strings of
    * deltas, which the stream-aware layer scans once joined.
    */
   find(
@@ -111,7 +112,8 @@ export class Matcher {
     bytes: Uint8Array,
     from: number,
     limit: number,
-    skip: readonly [number, number][] = [],
+    skip: readonly number[] = [],
+    skipBase = 0,
   ): Hit[] {
     const hits: Hit[] = [];
     const found = this.#hits;
@@ -119,7 +121,9 @@ export class Matcher {
     found.at.length = 0;
     const to = limit + this.maxBack;
     let at = from;
-    for (const [a, b] of skip) {
+    for (let i = 0; i < skip.length; i += 2) {
+      const a = skip[i] - skipBase;
+      const b = skip[i + 1] - skipBase;
       if (b <= at) continue;
       if (a >= to) break;
       if (a > at) this.#finder.find(bytes, at, a, bytes.length, found);

@@ -97,6 +97,7 @@ export class RedactionEngine {
   #countedUntil = 0;
   #lineStart = 0; // The stream offset after the last newline seen.
   #deltas: DeltaStreams;
+  readonly #markers: number[] = []; // Where #scan found stream markers; reused.
 
   constructor(matcher: Matcher, options: EngineOptions = {}) {
     this.#matcher = matcher;
@@ -221,14 +222,19 @@ export class RedactionEngine {
     const buf = this.#buf.subarray(0, Math.min(this.#len, limit - base + this.#window));
     const text = latin1.decode(buf);
     const from = this.#scanned - base;
-    const markers: number[] = [];
+    const markers = this.#markers;
+    markers.length = 0;
+    let kinds = 0;
     for (const marker of STREAM_MARKERS) {
+      const before = markers.length;
       for (let at = text.indexOf(marker, from); at !== -1 && at < limit - base;) {
         markers.push(at);
         at = text.indexOf(marker, at + marker.length);
       }
+      if (markers.length > before) kinds++;
     }
-    markers.sort((a, b) => a - b);
+    // Each marker's places come in order: only a second kind found needs a sort.
+    if (kinds > 1) markers.sort(ascending);
     // Pieces of earlier rounds may reach into this one: those are kept.
     const added = this.#deltas.added;
     let kept = 0;
@@ -241,9 +247,7 @@ export class RedactionEngine {
     added.length = kept;
     const all = this.#buf.subarray(0, this.#len); // One view per round (the delta layer keys on it).
     for (const at of markers) this.#marker(all, text, at, limit === this.#total);
-    const skip: [number, number][] = [];
-    for (let i = 0; i < added.length; i += 2) skip.push([added[i] - base, added[i + 1] - base]);
-    const hits = this.#matcher.find(text, buf, from, limit - base, skip);
+    const hits = this.#matcher.find(text, buf, from, limit - base, added, base);
     if (this.#matcher.users.length > 0) {
       hits.push(...this.#userHits(text, from, limit - base));
       hits.sort((a, b) => a.start - b.start || a.rule - b.rule);
@@ -335,6 +339,8 @@ export class RedactionEngine {
     return released;
   }
 }
+
+const ascending = (a: number, b: number) => a - b;
 
 // A mask ending inside a UTF-8 sequence covers the rest of it, so that
 // masked text stays valid UTF-8.
