@@ -2,6 +2,13 @@
 // queue holds up to 8 MiB: chunks waiting that long survive the young-
 // generation collections and are freed only by full ones, which on a 1 GB
 // run lets dead buffers pile up by the hundred. Kept short, they die young.
+//
+// Each handover also lets the event loop turn once. Node's and Bun's zlib
+// compress on their thread pool and hand each chunk back through the event
+// loop; a producer that only awaits settled promises never lets it turn, so
+// compressing waited for masking and the two added up (0.74x `tar czf` on
+// Node; 0.99x with the turn).
+import { setImmediate } from "node:timers";
 
 /** Bytes handed to a consumer and not taken yet, at most about `limit`. */
 export class FlowLimit {
@@ -17,6 +24,7 @@ export class FlowLimit {
   /** Counts `n` bytes handed over; resolves once the consumer has caught up. */
   async produced(n: number): Promise<void> {
     this.#bytes += n;
+    await new Promise((resolve) => setImmediate(resolve));
     while (this.#bytes > this.#limit && !this.#closed) {
       await new Promise<void>((resolve) => this.#waiting.push(resolve));
     }

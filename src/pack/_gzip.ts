@@ -5,7 +5,15 @@
 // output at once (a 256 KiB chunk of a gzip bomb into 256 MB), and the
 // runtimes disagree on what follows a gzip member (an error, a second
 // member read on, or junk ignored).
-import { crc32, createGzip, createInflateRaw, type Gzip, type InflateRaw } from "node:zlib";
+import type { TransformOptions } from "node:stream";
+import {
+  crc32,
+  createGzip,
+  createInflateRaw,
+  type Gzip,
+  type InflateRaw,
+  type ZlibOptions,
+} from "node:zlib";
 import { concatBytes, isZeroBytes } from "../_bytes.ts";
 
 // Resolves when zlib wants more input, or when it is gone (destroyed by an error).
@@ -21,12 +29,23 @@ function writable(gz: Gzip): Promise<void> {
   });
 }
 
+// An output buffer that holds a whole input chunk's output lets Node and
+// Bun compress that chunk in one call on their thread pool while this
+// thread reads and masks the next (the default, 16 KiB, brings the work
+// back here every 16 KiB); up to 1 MiB of input waits, so zlib always has
+// the next chunk. (zlib streams are Transforms: every runtime takes
+// highWaterMark, which the type of ZlibOptions leaves out.)
+const GZIP_OPTIONS: ZlibOptions & TransformOptions = {
+  chunkSize: 256 * 1024,
+  highWaterMark: 1024 * 1024,
+};
+
 /** The gzip stream of `source`, at zlib `level` (0..9). */
 export async function* gzip(
   source: AsyncIterable<Uint8Array>,
   level: number,
 ): AsyncGenerator<Uint8Array> {
-  const gz = createGzip({ level });
+  const gz = createGzip({ ...GZIP_OPTIONS, level });
   const feed = (async () => {
     for await (const chunk of source) {
       if (gz.destroyed) return;
