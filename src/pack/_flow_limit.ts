@@ -6,8 +6,8 @@
 // Each handover also lets the event loop turn once. Node's and Bun's zlib
 // compress on their thread pool and hand each chunk back through the event
 // loop; a producer that only awaits settled promises never lets it turn, so
-// compressing waited for masking and the two added up (0.74x `tar czf` on
-// Node; 0.99x with the turn).
+// compressing waited for masking and the two added up (BENCHMARKS.md has
+// the pack's throughput against `tar czf`).
 import { setImmediate } from "node:timers";
 
 /** Bytes handed to a consumer and not taken yet, at most about `limit`. */
