@@ -4,6 +4,8 @@ import { utf8Length } from "./_utf8.ts";
 /** The longest name one path segment may have on common file systems, in UTF-8 bytes. */
 export const MAX_SEGMENT_BYTES = 255;
 
+const DOT = 0x2e;
+
 /** The normalised path of the workspace root itself. */
 export const ROOT = ".";
 
@@ -32,14 +34,21 @@ export function normalizeWorkspacePath(path: string, operation: string): string 
       "absolute paths are refused; pass a path relative to the workspace root",
     );
   }
-  const segments = path.split("/");
-  // Most paths are already normal: no empty or "." segment to drop.
+  // Most paths are already normal (no empty or "." segment to drop): read
+  // segment by segment without splitting.
   let normal = true;
-  for (const segment of segments) {
-    if (segment === "" || segment === ".") normal = false;
-    else if (segment === "..") {
-      refuse("'..' segments are refused; a workspace path cannot leave its root");
-    } else if (segment.length * 3 > MAX_SEGMENT_BYTES) {
+  for (let start = 0; start <= path.length;) {
+    let end = path.indexOf("/", start);
+    if (end === -1) end = path.length;
+    const length = end - start;
+    if (length === 0) normal = false;
+    else if (length <= 2 && path.charCodeAt(start) === DOT) {
+      if (length === 1) normal = false;
+      else if (path.charCodeAt(start + 1) === DOT) {
+        refuse("'..' segments are refused; a workspace path cannot leave its root");
+      }
+    } else if (length * 3 > MAX_SEGMENT_BYTES) {
+      const segment = path.slice(start, end);
       const bytes = utf8Length(segment);
       if (bytes > MAX_SEGMENT_BYTES) {
         refuse(
@@ -48,9 +57,10 @@ export function normalizeWorkspacePath(path: string, operation: string): string 
         );
       }
     }
+    start = end + 1;
   }
   if (normal) return path;
-  const kept = segments.filter((s) => s !== "" && s !== ".");
+  const kept = path.split("/").filter((s) => s !== "" && s !== ".");
   return kept.length === 0 ? ROOT : kept.join("/");
 }
 

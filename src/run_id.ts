@@ -26,6 +26,8 @@ const RUN_ID_PATTERN = /^(\d{4})-(\d{2})-(\d{2})_(\d{2})-(\d{2})-(\d{2})\.(\d{3}
  */
 export const MAX_COLLISION_COUNTER = 99;
 
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
 const pad = (n: number, width: number) => String(n).padStart(width, "0");
 
 function formatTimestamp(date: Date): string {
@@ -114,8 +116,7 @@ export class RunId {
     // A real calendar day (no 30 February) and a real time of day.
     const month = Number(mo);
     const day = Number(d);
-    const daysInMonth = new Date(Date.UTC(2000, month, 0)).getUTCDate() -
-      (month === 2 && !isLeapYear(Number(y)) ? 1 : 0);
+    const daysInMonth = month === 2 && isLeapYear(Number(y)) ? 29 : DAYS_IN_MONTH[month - 1];
     if (
       month < 1 || month > 12 || day < 1 || day > daysInMonth || Number(h) > 23 ||
       Number(mi) > 59 || Number(s) > 59

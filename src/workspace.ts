@@ -6,6 +6,7 @@
  */
 import type { AppendHandle } from "./append_handle.ts";
 import type { ProcessHost } from "./process_host.ts";
+import type { WorkspaceError } from "./workspace_error.ts";
 
 /**
  * One entry of {@linkcode Workspace.readDir}. Symbolic links are not followed.
@@ -125,6 +126,47 @@ export interface Workspace {
   read(path: string, options?: ReadOptions): Promise<string>;
   /** Reads a file's bytes. */
   readBytes(path: string, options?: ReadOptions): Promise<Uint8Array>;
+  /**
+   * Reads many UTF-8 files in one call, answering each with its text or the
+   * `WorkspaceError` its read failed with, in the order asked: one missing
+   * or hostile file never fails the others. Optional: runlog reads one file
+   * at a time through {@linkcode Workspace.read} where it is missing. The
+   * real adapters check a directory above many paths once per call (and
+   * list one that many pass through instead of checking each child), which
+   * is what makes listing thousands of runs cheap; nothing is trusted from
+   * an earlier call.
+   *
+   * @example Reading every run's metadata at once
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { MemoryWorkspace, WorkspaceError } from "@ralph/runlog";
+   *
+   * const ws = new MemoryWorkspace();
+   * await ws.write("runs/a/run.json", "{}");
+   * const [a, b] = await ws.readEach(["runs/a/run.json", "runs/b/run.json"]);
+   * assert.equal(a, "{}");
+   * assert.ok(b instanceof WorkspaceError && b.code === "not-found");
+   * ```
+   */
+  readEach?(paths: readonly string[], options?: ReadOptions): Promise<(string | WorkspaceError)[]>;
+  /**
+   * Whether anything exists at each of many paths, as
+   * {@linkcode Workspace.exists} answers, or the `WorkspaceError` that
+   * answer failed with; checked as {@linkcode Workspace.readEach} checks.
+   * Optional, like `readEach`.
+   *
+   * @example Which runs are pinned
+   * ```ts
+   * import assert from "node:assert/strict";
+   * import { MemoryWorkspace } from "@ralph/runlog";
+   *
+   * const ws = new MemoryWorkspace();
+   * await ws.write("runs/a/.keep", "");
+   * await ws.createDirAll("runs/b");
+   * assert.deepEqual(await ws.existsEach(["runs/a/.keep", "runs/b/.keep"]), [true, false]);
+   * ```
+   */
+  existsEach?(paths: readonly string[]): Promise<(boolean | WorkspaceError)[]>;
   /** Writes a text file as UTF-8, replacing it. */
   write(path: string, text: string): Promise<void>;
   /** Writes a file's bytes, replacing it. */

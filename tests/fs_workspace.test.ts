@@ -1,11 +1,14 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { link, mkdir, readdir, readFile, stat, symlink, writeFile } from "node:fs/promises";
+import { link, mkdir, readdir, readFile, rm, stat, symlink, writeFile } from "node:fs/promises";
+import { execFileSync } from "node:child_process";
 import { join } from "node:path";
 import process from "node:process";
 import {
+  type FileKind,
   FsWorkspace,
   MemoryDriver,
+  MemoryWorkspace,
   type Workspace,
   WorkspaceError,
   type WorkspaceErrorCode,
@@ -228,3 +231,132 @@ for (const adapter of await realAdapters()) {
     assert.ok(ws.root.endsWith("some/relative/root"), ws.root);
   });
 }
+
+const rmDir = (path: string) => rm(path, { recursive: true });
+const rmFile = (path: string) => rm(path);
+
+// Twelve runs under .agent (more than a batch call lstats before it lists
+// a directory), three of them made hostile.
+async function plantBatch(
+  root: string,
+  outside: string,
+  plant: { link(target: string, at: string): Promise<void>; fifo(at: string): Promise<void> },
+): Promise<string[]> {
+  await mkdir(outside, { recursive: true });
+  await writeFile(join(outside, "run.json"), "SECRET");
+  await writeFile(join(outside, ".keep"), "");
+  const paths: string[] = [];
+  for (let i = 0; i < 12; i++) {
+    await mkdir(join(root, `.agent/logs-${i}`), { recursive: true });
+    await writeFile(join(root, `.agent/logs-${i}/run.json`), `run ${i}`);
+    paths.push(`.agent/logs-${i}/run.json`);
+  }
+  await rmDir(join(root, ".agent/logs-3"));
+  await plant.link(outside, join(root, ".agent/logs-3"));
+  await rmFile(join(root, ".agent/logs-4/run.json"));
+  await plant.fifo(join(root, ".agent/logs-4/run.json"));
+  await rmFile(join(root, ".agent/logs-5/run.json"));
+  await link(join(outside, "run.json"), join(root, ".agent/logs-5/run.json"));
+  return paths;
+}
+
+async function assertBatchRefuses(ws: Workspace, paths: string[]): Promise<void> {
+  const answers = await ws.readEach!(paths);
+  const got = answers.map((a) => a instanceof WorkspaceError ? a.code : a);
+  assert.deepEqual(got, [
+    "run 0",
+    "run 1",
+    "run 2",
+    "symlink",
+    "not-a-regular-file",
+    "hard-link",
+    "run 6",
+    "run 7",
+    "run 8",
+    "run 9",
+    "run 10",
+    "run 11",
+  ]);
+  const keeps = await ws.existsEach!(paths.map((p) => p.replace("run.json", ".keep")));
+  const pinned = keeps.map((k) => k instanceof WorkspaceError ? k.code : k);
+  assert.deepEqual(pinned, [false, false, false, "symlink", ...Array(8).fill(false)]);
+}
+
+for (const adapter of await realAdapters()) {
+  test(`${adapter.name}: readEach() and existsEach() never follow a link, open a FIFO or a second name`, async () => {
+    const dir = await tempDir();
+    try {
+      const root = join(dir.path, "root");
+      const paths = await plantBatch(root, join(dir.path, "outside"), {
+        link: (target, at) => symlink(target, at),
+        fifo: (at) => Promise.resolve(void execFileSync("mkfifo", [at])),
+      });
+      await assertBatchRefuses(adapter.make(root), paths);
+    } finally {
+      await dir.remove();
+    }
+  });
+}
+
+test("MemoryWorkspace: readEach() and existsEach() never follow a link, open a FIFO or a second name", async () => {
+  const ws = new MemoryWorkspace();
+  const abs = (path: string) => `${ws.root}/${path}`;
+  for (let i = 0; i < 12; i++) await ws.write(`.agent/logs-${i}/run.json`, `run ${i}`);
+  await ws.write("outside/run.json", "SECRET");
+  await ws.write("outside/.keep", "");
+  await ws.removeDirAll(".agent/logs-3");
+  ws.driver.symlink(abs("outside"), abs(".agent/logs-3"));
+  await ws.remove(".agent/logs-4/run.json");
+  ws.driver.mkspecial(abs(".agent/logs-4/run.json"));
+  await ws.remove(".agent/logs-5/run.json");
+  ws.driver.link(abs("outside/run.json"), abs(".agent/logs-5/run.json"));
+  const paths = Array.from({ length: 12 }, (_, i) => `.agent/logs-${i}/run.json`);
+  await assertBatchRefuses(ws, paths);
+});
+
+test("FsWorkspace.readEach() lists a directory many paths pass through once per call, and again on the next", async () => {
+  const driver = new FaultDriver(new MemoryDriver("/batch"));
+  const ws = new FsWorkspace("/batch", driver);
+  const paths = [];
+  for (let i = 0; i < 40; i++) {
+    await ws.write(`.agent/logs-${i}/run.json`, `${i}`);
+    paths.push(`.agent/logs-${i}/run.json`);
+  }
+  const count = (kind: string) => driver.ops.filter((op) => op.startsWith(kind)).length;
+  for (const call of [1, 2]) {
+    driver.ops.length = 0;
+    assert.equal((await ws.readEach(paths)).join(","), paths.map((_, i) => i).join(","));
+    assert.deepEqual(driver.ops.filter((op) => op.startsWith("readDir")), [
+      "readDir /batch/.agent",
+    ], `call ${call}`);
+    // .agent once, the first eight run directories, then the listing; and
+    // each file before its open (this driver cannot open without following).
+    assert.equal(count("lstat"), 1 + 8 + 40, `call ${call}`);
+    assert.equal(count("open:read"), 40);
+  }
+  // One read at a time checks every parent on every call.
+  driver.ops.length = 0;
+  for (const path of paths) await ws.read(path);
+  assert.equal(count("lstat"), 3 * 40);
+});
+
+test("FsWorkspace.readEach() looks at each child when it cannot list their directory", async () => {
+  class Unlistable extends FaultDriver {
+    override readDir(path: string): { name: string; kind: FileKind }[] {
+      if (path.endsWith("/.agent")) throw sysError("EACCES");
+      return super.readDir(path);
+    }
+  }
+  const driver = new Unlistable(new MemoryDriver("/batch"));
+  const ws = new FsWorkspace("/batch", driver);
+  const paths = [];
+  for (let i = 0; i < 20; i++) {
+    await ws.write(`.agent/logs-${i}/run.json`, `${i}`);
+    paths.push(`.agent/logs-${i}/run.json`);
+  }
+  paths.push(".agent/logs-missing/run.json");
+  const answers = await ws.readEach(paths);
+  assert.deepEqual(answers.slice(0, 20), paths.slice(0, 20).map((_, i) => `${i}`));
+  assert.ok(answers[20] instanceof WorkspaceError && answers[20].code === "not-found");
+  assert.deepEqual(await ws.existsEach(paths), [...Array(20).fill(true), false]);
+});

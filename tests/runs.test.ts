@@ -13,6 +13,8 @@ import {
   parseRunMetadata,
   pruneRuns,
   RunLogContext,
+  type Workspace,
+  WorkspaceError,
 } from "../mod.ts";
 import { throwsRunLog } from "./_assert.ts";
 import { withCommandLease } from "../src/cli/_command_lease.ts";
@@ -280,6 +282,90 @@ test("pruneRuns() deletes exactly what the policy says over live, pinned, old, l
   await throwsRunLog(() => pruneRuns(ws, {}), "invalid-argument");
   await throwsRunLog(() => pruneRuns(ws, { keep: -1 }), "invalid-argument");
   await throwsRunLog(() => pruneRuns(ws, { olderThan: new Date(Number.NaN) }), "invalid-argument");
+});
+
+// The same workspace, through a Workspace that has only the required methods.
+function withoutBatchCalls(ws: Workspace, answers: Partial<Workspace> = {}): Workspace {
+  return new Proxy(ws, {
+    get(target, key) {
+      if (key in answers) return answers[key as keyof Workspace];
+      if (key === "readEach" || key === "existsEach") return undefined;
+      const value = Reflect.get(target, key, target);
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
+}
+
+test("listRuns() and pruneRuns() answer the same through a Workspace without readEach and existsEach", async () => {
+  const { ws, host } = twoProcesses();
+  let time = Date.parse("2026-02-06T14:00:00Z");
+  const clock = () => new Date(time += 60_000);
+  for (let i = 0; i < 12; i++) {
+    const ctx = await RunLogContext.create(ws, { clock });
+    if (i === 3) await ws.write(ctx.runMetadata(), "{ torn");
+    else if (i === 5) {
+      await ctx.close({ status: "succeeded" });
+      await ws.write(`${ctx.runDir}/.keep`, "");
+    } else if (i === 7) {
+      await ctx.close({ status: "failed" });
+      await ws.remove(ctx.runMetadata());
+    } else if (i !== 11) await ctx.close({ status: "succeeded" });
+  }
+  const crashed = await RunLogContext.create(
+    ws.asProcess(new MemoryHost({ pid: 99, alive: host.alive })),
+    { clock },
+  );
+  host.alive.delete(99);
+  await ws.createDirAll(`.agent/logs-2026-02-06_13-00-00.000Z/agents`); // a create cut short
+  const plain = withoutBatchCalls(ws);
+  const listing = await listRuns(ws);
+  assert.deepEqual(await listRuns(plain), listing);
+  assert.deepEqual(listing.runs.map((run) => run.status), [
+    "crashed",
+    "running", // 11, still open
+    ...Array(6).fill("succeeded"),
+    "running", // 3, whose run.json is torn: its lease tells
+    ...Array(3).fill("succeeded"),
+  ]);
+  assert.equal(listing.runs[0].id, `${crashed.runId}`);
+  assert.deepEqual(
+    listing.runs.filter((run) => run.problem !== undefined).map((run) => run.status),
+    ["running"],
+  );
+  // 7 lost its run.json and has no log: it looks like a create cut short.
+  assert.deepEqual(listing.skipped.map((entry) => entry.incomplete !== undefined), [true, true]);
+  const options = { keep: 2, dryRun: true } as const;
+  const pruned = await pruneRuns(ws, options);
+  assert.deepEqual(await pruneRuns(plain, options), pruned);
+  assert.deepEqual(pruned.kept.map((run) => run.reason).filter((r) => r.startsWith("pinned")), [
+    "pinned by a .keep file",
+  ]);
+  assert.equal(pruned.deleted.length, 12 - 2 - 1 - 1); // the newest 2, running 3, pinned 5
+});
+
+test("pruneRuns() leaves a run alone when it cannot tell whether a .keep file pins it", async () => {
+  const ws = new MemoryWorkspace();
+  const ids: string[] = [];
+  for (let i = 0; i < 3; i++) {
+    const ctx = await RunLogContext.create(ws);
+    await ctx.close({ status: "succeeded" });
+    ids.push(`${ctx.runId}`);
+  }
+  const blind = withoutBatchCalls(ws, {
+    existsEach: (paths: readonly string[]) =>
+      Promise.resolve(
+        paths.map((path) =>
+          path.includes(ids[0]) ? new WorkspaceError("permission-denied", "exists", path) : false
+        ),
+      ),
+  });
+  const result = await pruneRuns(blind, { keep: 0 });
+  assert.deepEqual(result.deleted.map((run) => run.id).sort(), ids.slice(1).sort());
+  assert.match(
+    result.kept.find((run) => run.id === ids[0])?.reason ?? "",
+    /^left alone: whether a \.keep file pins it is unknown \(.*permission-denied/,
+  );
+  assert.ok(await ws.exists(`.agent/logs-${ids[0]}`));
 });
 
 test("runlog commands acting for one shell take its lease in turn, and hand it back", async () => {

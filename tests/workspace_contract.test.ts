@@ -2,7 +2,7 @@
 // real adapter this runtime has. An adapter is done when it passes this.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { MemoryWorkspace, type Workspace } from "../mod.ts";
+import { MemoryWorkspace, type Workspace, WorkspaceError } from "../mod.ts";
 import { realAdapters, tempDir } from "./_runtime.ts";
 import { rejectsWorkspace } from "./_assert.ts";
 
@@ -301,6 +301,53 @@ const contract: Record<string, Contract> = {
     await rejectsWorkspace(ws.write("./", "x"), "invalid-path");
     await rejectsWorkspace(ws.rename(".", "elsewhere"), "invalid-path");
     assert.equal(await ws.read("keep.txt"), "x");
+  },
+  "readEach() answers each path in order; one failure never fails the others": async (ws) => {
+    for (let i = 0; i < 12; i++) await ws.write(`runs/r${i}/run.json`, `{"n":${i}}`);
+    await ws.write("runs/big/run.json", "x".repeat(100));
+    await ws.write("runs/file", "not a directory");
+    const paths = [
+      ...Array.from({ length: 12 }, (_, i) => `runs/r${i}/run.json`),
+      "runs/missing/run.json",
+      "runs/r0",
+      "runs/big/run.json",
+      "runs/file/run.json",
+      "../escape",
+      "nothing/here.txt",
+    ];
+    const answers = await ws.readEach!(paths, { maxBytes: 50 });
+    assert.deepEqual(answers.slice(0, 12), Array.from({ length: 12 }, (_, i) => `{"n":${i}}`));
+    const codes = answers.slice(12).map((a) => a instanceof WorkspaceError ? a.code : a);
+    assert.deepEqual(codes, [
+      "not-found",
+      "is-a-directory",
+      "too-large",
+      "not-a-directory",
+      "invalid-path",
+      "not-found",
+    ]);
+    const missing = answers[12] as WorkspaceError;
+    assert.equal(missing.path, "runs/missing/run.json");
+    assert.equal(missing.operation, "read");
+    assert.deepEqual(await ws.readEach!([]), []);
+    await rejectsWorkspace(ws.readEach!("runs" as unknown as string[]), "invalid-argument");
+  },
+  "existsEach() answers as exists() does, path by path": async (ws) => {
+    for (let i = 0; i < 12; i++) await ws.createDirAll(`runs/r${i}`);
+    await ws.write("runs/r3/.keep", "");
+    await ws.createDirAll("runs/r5/.keep");
+    await ws.write("runs/file", "x");
+    const paths = [
+      ...Array.from({ length: 12 }, (_, i) => `runs/r${i}/.keep`),
+      "runs/gone/.keep",
+      "runs/file/.keep",
+      ".",
+    ];
+    const single = await Promise.all(paths.map((path) => ws.exists(path)));
+    assert.deepEqual(await ws.existsEach!(paths), single);
+    assert.deepEqual(single.filter((x) => x).length, 3);
+    const [refused] = await ws.existsEach!(["a/../b"]);
+    assert.ok(refused instanceof WorkspaceError && refused.code === "invalid-path");
   },
   "paths are normalised: '.', empty and repeated slashes name the same entry": async (ws) => {
     await ws.write("./a//b/./c.txt", "x");

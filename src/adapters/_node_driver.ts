@@ -56,6 +56,33 @@ const FLAGS: Record<OpenMode, number> = {
   "write-new": constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | SAFE,
 };
 
+// One open file: a class, not closures, since listing many runs opens one
+// file per run.
+class NodeFile implements DriverFile {
+  readonly #fd: number;
+  constructor(fd: number) {
+    this.#fd = fd;
+  }
+  stat(): FileInfo {
+    return infoOf(fstatSync(this.#fd));
+  }
+  read(buffer: Uint8Array, position: number): number {
+    return readSync(this.#fd, buffer, 0, buffer.length, position);
+  }
+  write(data: Uint8Array): number {
+    return writeSync(this.#fd, data);
+  }
+  truncate(length: number): void {
+    ftruncateSync(this.#fd, length);
+  }
+  sync(): void {
+    fdatasyncSync(this.#fd);
+  }
+  close(): void {
+    closeSync(this.#fd);
+  }
+}
+
 /**
  * The {@linkcode FsDriver} over `node:fs`, shared by the Node and Bun
  * adapters: synchronous calls, and a raw descriptor per open file written
@@ -67,17 +94,7 @@ export const nodeDriver: FsDriver = {
     const stats = lstatSync(path, { throwIfNoEntry: false });
     return stats === undefined ? undefined : infoOf(stats);
   },
-  open(path, mode, permissions): DriverFile {
-    const fd = openSync(path, FLAGS[mode], permissions);
-    return {
-      stat: () => infoOf(fstatSync(fd)),
-      read: (buffer, position) => readSync(fd, buffer, 0, buffer.length, position),
-      write: (data) => writeSync(fd, data),
-      truncate: (length) => ftruncateSync(fd, length),
-      sync: () => fdatasyncSync(fd),
-      close: () => closeSync(fd),
-    };
-  },
+  open: (path, mode, permissions) => new NodeFile(openSync(path, FLAGS[mode], permissions)),
   mkdir: (path, permissions) => void mkdirSync(path, { mode: permissions }),
   readDir: (path) =>
     readdirSync(path, { withFileTypes: true }).map((entry) => ({

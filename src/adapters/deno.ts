@@ -64,6 +64,39 @@ const OPTIONS: Record<OpenMode, Deno.OpenOptions> = {
   "write-new": { write: true, createNew: true },
 };
 
+// One open file: a class, not closures, since listing many runs opens one
+// file per run.
+class DenoFile implements DriverFile {
+  readonly #file: Deno.FsFile;
+  // FsFile has no pread: seek, but only when the next read is elsewhere.
+  #at = 0;
+  constructor(file: Deno.FsFile) {
+    this.#file = file;
+  }
+  stat(): FileInfo {
+    return infoOf(this.#file.statSync());
+  }
+  read(buffer: Uint8Array, position: number): number {
+    if (position !== this.#at) this.#file.seekSync(position, Deno.SeekMode.Start);
+    const n = this.#file.readSync(buffer) ?? 0;
+    this.#at = position + n;
+    return n;
+  }
+  // writeSync: one write(2) per line, without an async hop.
+  write(data: Uint8Array): number {
+    return this.#file.writeSync(data);
+  }
+  truncate(length: number): void {
+    this.#file.truncateSync(length);
+  }
+  sync(): void {
+    this.#file.syncDataSync();
+  }
+  close(): void {
+    this.#file.close();
+  }
+}
+
 const denoDriver: FsDriver = {
   lstat(path) {
     // Deno has no lstat that answers "nothing there" without an error;
@@ -79,25 +112,8 @@ const denoDriver: FsDriver = {
       Error.stackTraceLimit = limit;
     }
   },
-  open(path, mode, permissions): DriverFile {
-    const file = Deno.openSync(path, { ...OPTIONS[mode], mode: permissions });
-    // FsFile has no pread: seek, but only when the next read is elsewhere.
-    let at = 0;
-    return {
-      stat: () => infoOf(file.statSync()),
-      read(buffer, position) {
-        if (position !== at) file.seekSync(position, Deno.SeekMode.Start);
-        const n = file.readSync(buffer) ?? 0;
-        at = position + n;
-        return n;
-      },
-      // writeSync: one write(2) per line, without an async hop.
-      write: (data) => file.writeSync(data),
-      truncate: (length) => file.truncateSync(length),
-      sync: () => file.syncDataSync(),
-      close: () => file.close(),
-    };
-  },
+  open: (path, mode, permissions) =>
+    new DenoFile(Deno.openSync(path, { ...OPTIONS[mode], mode: permissions })),
   mkdir: (path, permissions) => Deno.mkdirSync(path, { mode: permissions }),
   readDir: (path) =>
     Array.from(Deno.readDirSync(path), (entry) => ({ name: entry.name, kind: kindOf(entry) })),

@@ -4,10 +4,18 @@
  *
  * @module
  */
-import type { Workspace } from "../workspace.ts";
+import type { DirEntry, Workspace } from "../workspace.ts";
 import { RunId } from "../run_id.ts";
 import type { RunMetadata } from "../run_metadata.ts";
-import { AGENT_DIR, LAYOUT_DIRS, readRunJson, RUN_DIR_PREFIX, runDirOf } from "../run_dir.ts";
+import {
+  AGENT_DIR,
+  LAYOUT_DIRS,
+  MAX_METADATA_BYTES,
+  RUN_DIR_PREFIX,
+  runDirOf,
+} from "../run_dir.ts";
+import { parseRunMetadata } from "../run_metadata.ts";
+import { readEach } from "../_read_each.ts";
 import { isTempFile } from "../_temp_files.ts";
 import { inspectLease, isLeaseFileName, type LeaseHolder } from "../lease.ts";
 import { PRUNING_PREFIX } from "./_trash.ts";
@@ -213,6 +221,7 @@ export async function listRuns(ws: Workspace, options: ListRunsOptions = {}): Pr
     throw error;
   }
   const now = Date.now();
+  const found: { runId: RunId; entry: DirEntry }[] = [];
   for (const entry of entries) {
     const skip = (reason: string) =>
       listing.skipped.push({ name: entry.name, path: entry.path, reason });
@@ -235,7 +244,16 @@ export async function listRuns(ws: Workspace, options: ListRunsOptions = {}): Pr
       skip(entry.isSymlink ? "a symbolic link, never followed" : "not a directory");
       continue;
     }
-    const run = await describeRun(ws, runId, entry.path, now, options.sizes === true);
+    found.push({ runId, entry });
+  }
+  // Every run.json in one call: the workspace checks .agent once for all.
+  const runJsons = await readEach(
+    ws,
+    found.map(({ entry }) => `${entry.path}/run.json`),
+    { maxBytes: MAX_METADATA_BYTES },
+  );
+  for (const [index, { runId, entry }] of found.entries()) {
+    const run = await describeRun(ws, runId, entry.path, runJsons[index], now, options);
     if (run === undefined) {
       listing.skipped.push({
         name: entry.name,
@@ -267,7 +285,8 @@ export async function findRunInfo(
     if (isWorkspaceError(error, "not-found")) return undefined;
     throw error;
   }
-  return await describeRun(ws, runId, dir, Date.now(), options.sizes === true);
+  const [runJson] = await readEach(ws, [`${dir}/run.json`], { maxBytes: MAX_METADATA_BYTES });
+  return await describeRun(ws, runId, dir, runJson, Date.now(), options);
 }
 
 const INCOMPLETE_REASON = "an incomplete run: no run.json and no log (its create was cut " +
@@ -285,18 +304,21 @@ async function isIncomplete(ws: Workspace, dir: string): Promise<boolean> {
 
 const LAYOUT = new Set(LAYOUT_DIRS);
 
-// A run as listed; `undefined` for one whose create never finished.
+// A run as listed, from what reading its run.json gave; `undefined` for
+// one whose create never finished.
 async function describeRun(
   ws: Workspace,
   runId: RunId,
   dir: string,
+  runJson: string | WorkspaceError,
   now: number,
-  sizes: boolean,
+  options: ListRunsOptions,
 ): Promise<RunInfo | undefined> {
   let metadata: RunMetadata | undefined;
   let problem: string | undefined;
   try {
-    metadata = await readRunJson(ws, `${dir}/run.json`);
+    if (runJson instanceof WorkspaceError) throw runJson;
+    metadata = parseRunMetadata(runJson, `${dir}/run.json`);
   } catch (error) {
     // A run.json is written last by create: without it and without a
     // log, the directory is not a run yet (or a create was killed).
@@ -315,8 +337,8 @@ async function describeRun(
   };
   if (metadata !== undefined) info.metadata = metadata;
   if (problem !== undefined) info.problem = problem;
-  const ended = metadata?.endedAtUtc;
-  if (ended !== undefined && !Number.isNaN(Date.parse(ended))) info.endedAt = new Date(ended);
+  const ended = metadata?.endedAtUtc === undefined ? Number.NaN : Date.parse(metadata.endedAtUtc);
+  if (!Number.isNaN(ended)) info.endedAt = new Date(ended);
   // A run whose last session ended is not running: resuming clears the end.
   if (info.endedAt === undefined) {
     const lease = await inspectLease(ws, dir, now).catch((error) => {
@@ -340,7 +362,7 @@ async function describeRun(
   } else if (metadata?.status !== undefined) {
     info.status = metadata.status;
   }
-  if (sizes) info.bytes = await treeBytes(ws, dir);
+  if (options.sizes === true) info.bytes = await treeBytes(ws, dir);
   return info;
 }
 

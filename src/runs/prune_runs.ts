@@ -13,6 +13,7 @@ import { PRUNING_PREFIX } from "./_trash.ts";
 import { randomHex } from "../_bytes.ts";
 import { removeTempFiles } from "../_temp_files.ts";
 import { isWorkspaceError } from "../_workspace_checks.ts";
+import { existsEach } from "../_read_each.ts";
 import { invalidArgument } from "../_invalid_argument.ts";
 
 /**
@@ -201,7 +202,7 @@ export async function pruneRuns(ws: Workspace, options: PruneOptions): Promise<P
   // a run that could go (a probe for a missing file is the costliest call).
   const verdicts: { run: RunInfo; protection?: string; deletion?: string }[] = [];
   for (const [index, run] of listing.runs.entries()) {
-    let protection = run.status === "running"
+    const protection = run.status === "running"
       ? `running (lease held by ${describeHolder(run.holder!)})`
       : keep !== undefined && index < keep
       ? `among the newest ${keep}`
@@ -213,10 +214,18 @@ export async function pruneRuns(ws: Workspace, options: PruneOptions): Promise<P
     if (cutoff !== undefined && run.startedAt.getTime() < cutoff) {
       deletion = `started ${run.startedAt.toISOString()}, before ${new Date(cutoff).toISOString()}`;
     }
-    if (protection === undefined && (deletion !== undefined || maxTotalBytes !== undefined)) {
-      if (await ws.exists(`${run.dir}/${KEEP_FILE}`)) protection = "pinned by a .keep file";
-    }
     verdicts.push({ run, protection, deletion });
+  }
+  const unpinned = verdicts.filter((v) =>
+    v.protection === undefined && (v.deletion !== undefined || maxTotalBytes !== undefined)
+  );
+  const pins = await existsEach(ws, unpinned.map((v) => `${v.run.dir}/${KEEP_FILE}`));
+  for (const [index, v] of unpinned.entries()) {
+    const pin = pins[index];
+    if (pin === true) v.protection = "pinned by a .keep file";
+    else if (pin !== false) {
+      v.protection = `left alone: whether a .keep file pins it is unknown (${pin.message})`;
+    }
   }
   if (maxTotalBytes !== undefined) {
     // What stays whatever happens counts first; then the newest of the
