@@ -202,16 +202,7 @@ export class FsWorkspace implements Workspace {
 
   /** Reads a UTF-8 text file; invalid UTF-8 is an `"io"` error. */
   read(path: string, options?: ReadOptions): Promise<string> {
-    return this.#run("read", path, () => {
-      const bytes = this.#readAll(
-        "read",
-        path,
-        options?.maxBytes ?? MAX_STRING_BYTES,
-        undefined,
-        true,
-      );
-      return decodeUtf8(bytes, "read", path);
-    });
+    return this.#run("read", path, () => this.#readText(path, options));
   }
 
   /** Reads a file's bytes. */
@@ -230,10 +221,7 @@ export class FsWorkspace implements Workspace {
    * each child. Nothing is trusted from an earlier call.
    */
   readEach(paths: readonly string[], options?: ReadOptions): Promise<(string | WorkspaceError)[]> {
-    return this.#each("read", paths, (path, look) => {
-      const bytes = this.#readAll("read", path, options?.maxBytes ?? MAX_STRING_BYTES, look, true);
-      return decodeUtf8(bytes, "read", path);
-    });
+    return this.#each("read", paths, (path, look) => this.#readText(path, options, look));
   }
 
   /**
@@ -736,6 +724,12 @@ export class FsWorkspace implements Workspace {
       this.#assertRegular(operation, path, p, info);
     }
     return { file, info };
+  }
+
+  // A text file, read into the reused buffer and decoded at once.
+  #readText(path: string, options: ReadOptions | undefined, look?: KindLookup): string {
+    const bytes = this.#readAll("read", path, options?.maxBytes ?? MAX_STRING_BYTES, look, true);
+    return decodeUtf8(bytes, "read", path);
   }
 
   // A file's bytes; with `scratch`, in a buffer that the next read reuses

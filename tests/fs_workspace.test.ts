@@ -314,14 +314,17 @@ test("MemoryWorkspace: readEach() and existsEach() never follow a link, open a F
   await assertBatchRefuses(ws, paths);
 });
 
+// `count` run.json files under .agent, each holding its index; their paths.
+async function writeRunJsons(ws: Workspace, count: number): Promise<string[]> {
+  const paths = Array.from({ length: count }, (_, i) => `.agent/logs-${i}/run.json`);
+  for (const [i, path] of paths.entries()) await ws.write(path, `${i}`);
+  return paths;
+}
+
 test("FsWorkspace.readEach() lists a directory many paths pass through once per call, and again on the next", async () => {
   const driver = new FaultDriver(new MemoryDriver("/batch"));
   const ws = new FsWorkspace("/batch", driver);
-  const paths = [];
-  for (let i = 0; i < 40; i++) {
-    await ws.write(`.agent/logs-${i}/run.json`, `${i}`);
-    paths.push(`.agent/logs-${i}/run.json`);
-  }
+  const paths = await writeRunJsons(ws, 40);
   const count = (kind: string) => driver.ops.filter((op) => op.startsWith(kind)).length;
   for (const call of [1, 2]) {
     driver.ops.length = 0;
@@ -349,11 +352,7 @@ test("FsWorkspace.readEach() looks at each child when it cannot list their direc
   }
   const driver = new Unlistable(new MemoryDriver("/batch"));
   const ws = new FsWorkspace("/batch", driver);
-  const paths = [];
-  for (let i = 0; i < 20; i++) {
-    await ws.write(`.agent/logs-${i}/run.json`, `${i}`);
-    paths.push(`.agent/logs-${i}/run.json`);
-  }
+  const paths = await writeRunJsons(ws, 20);
   paths.push(".agent/logs-missing/run.json");
   const answers = await ws.readEach(paths);
   assert.deepEqual(answers.slice(0, 20), paths.slice(0, 20).map((_, i) => `${i}`));
