@@ -355,7 +355,9 @@ test("pruneRuns() leaves a run alone when it cannot tell whether a .keep file pi
     existsEach: (paths: readonly string[]) =>
       Promise.resolve(
         paths.map((path) =>
-          path.includes(ids[0]) ? new WorkspaceError("permission-denied", "exists", path) : false
+          path === `.agent/logs-${ids[0]}/.keep`
+            ? new WorkspaceError("permission-denied", "exists", path)
+            : false
         ),
       ),
   });
