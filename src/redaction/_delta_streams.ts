@@ -11,7 +11,8 @@
 //
 // Offsets: "raw" offsets are stream offsets of the file's bytes; "joined"
 // offsets are positions in a stream's joined text.
-import type { Hit, Matcher } from "./_matcher.ts";
+import { type Hit, LOOK_AROUND, type Matcher } from "./_matcher.ts";
+import { isDeltaMarker } from "./_stream_markers.ts";
 
 /** A mask on the file's bytes. */
 export interface RawMask {
@@ -38,33 +39,135 @@ const KEYS = [
   "refusal",
   "input",
   "index",
-];
+].map(bytesOf);
 const INDEX_KEY = KEYS.length - 1;
-/** Each key's stream name, without ids. */
-const KEY_PREFIXES = KEYS.map((key) => `${key}|`);
+/** Responses' "delta":"text" has no key: its stream names take this slot. */
+const BARE_DELTA = KEYS.length;
+/** Each stream name's start, without ids, per key (and for a bare delta). */
+const NAME_PREFIXES = [
+  ...KEYS.map((key) => `${String.fromCharCode(...key)}|`),
+  "d|",
+];
 /** What tells streams apart, written before the delta. */
-const IDS = ['"index":', '"item_id":', '"output_index":', '"content_index":'];
+const IDS = ['"index":', '"item_id":', '"output_index":', '"content_index":'].map(bytesOf);
+/** The longest string id kept, in bytes between its quotes. */
+const MAX_ID = 128;
+/** The most digits of a numeric id or tool index kept. */
+const MAX_DIGITS = 9;
 /** Bytes of joined text scanned at once, beyond the window. */
 const BATCH = 64 * 1024;
-/** Joined text kept before what is scanned, for look-behinds and checks. */
-const CONTEXT = 512;
 /** The most file bytes a stream may hold back before it is scanned as ended. */
 const HOLD_MAX = 1024 * 1024;
 const MAX_STREAMS = 32;
 /** A trailing run this long or longer, at the end of a live stream, is held back. */
 const LIVE_RUN = 4;
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
 const latin1 = new TextDecoder("latin1");
 const EMPTY = new Uint8Array(0);
+const NO_MAP = -1;
+/** Numbers per piece in a PieceList. */
+const J0 = 0, J1 = 1, RAW0 = 2, RAW1 = 3, MAP = 4, SLOTS = 5;
 
-interface Piece {
-  /** Joined offsets. */
-  j0: number;
-  j1: number;
-  /** Raw offsets of the JSON string's content (quotes excluded). */
-  raw0: number;
-  raw1: number;
-  /** With escapes: the raw offset of each decoded byte, plus raw1 at the end. */
-  map?: Int32Array;
+/**
+ * A stream's pieces, oldest first, in typed arrays (a line's delta costs no
+ * object): each piece is the JSON string content raw `[raw0, raw1)` that
+ * decoded to joined `[j0, j1)`; one with escapes has a map: the raw offset
+ * of each decoded byte, then raw1. Exported for its tests.
+ */
+export class PieceList {
+  #p = new Float64Array(16 * SLOTS);
+  #head = 0; // The first live piece.
+  #count = 0; // Live pieces.
+  #maps = new Float64Array(0);
+  #mapBase = 0; // The map index of #maps[0].
+  #mapLen = 0;
+
+  get length(): number {
+    return this.#count;
+  }
+
+  j0(i: number): number {
+    return this.#p[(this.#head + i) * SLOTS + J0];
+  }
+
+  j1(i: number): number {
+    return this.#p[(this.#head + i) * SLOTS + J1];
+  }
+
+  raw1(i: number): number {
+    return this.#p[(this.#head + i) * SLOTS + RAW1];
+  }
+
+  /** The raw offset of joined offset `j` in piece `i` (the start of its decoded byte). */
+  rawAt(i: number, j: number): number {
+    const at = (this.#head + i) * SLOTS;
+    const k = j - this.#p[at + J0];
+    const map = this.#p[at + MAP];
+    return map === NO_MAP ? this.#p[at + RAW0] + k : this.#maps[map - this.#mapBase + k];
+  }
+
+  /** Room for a map of `n` entries: write them from the returned index, then push with it. */
+  reserveMap(n: number): number {
+    const needed = this.#mapLen + n;
+    if (needed > this.#maps.length) {
+      const grown = new Float64Array(Math.max(needed, 2 * this.#maps.length, 1024));
+      grown.set(this.#maps.subarray(0, this.#mapLen));
+      this.#maps = grown;
+    }
+    return this.#mapLen;
+  }
+
+  /** The map array reserveMap made room in. */
+  get maps(): Float64Array {
+    return this.#maps;
+  }
+
+  push(j0: number, j1: number, raw0: number, raw1: number, map = NO_MAP, mapLength = 0): void {
+    if ((this.#head + this.#count + 1) * SLOTS > this.#p.length) {
+      if (this.#head > 0) {
+        this.#p.copyWithin(0, this.#head * SLOTS, (this.#head + this.#count) * SLOTS);
+        this.#head = 0;
+      }
+      if ((this.#count + 1) * SLOTS > this.#p.length) {
+        const grown = new Float64Array(this.#p.length * 2);
+        grown.set(this.#p.subarray(0, this.#count * SLOTS));
+        this.#p = grown;
+      }
+    }
+    const at = (this.#head + this.#count++) * SLOTS;
+    this.#p[at + J0] = j0;
+    this.#p[at + J1] = j1;
+    this.#p[at + RAW0] = raw0;
+    this.#p[at + RAW1] = raw1;
+    if (map === NO_MAP) this.#p[at + MAP] = NO_MAP;
+    else {
+      this.#p[at + MAP] = this.#mapBase + map;
+      this.#mapLen = map + mapLength;
+    }
+  }
+
+  /** Drops the pieces that end at or before joined offset `keep`, and the maps only they used. */
+  dropBefore(keep: number): void {
+    while (this.#count > 0 && this.j1(0) <= keep) {
+      this.#head++;
+      this.#count--;
+    }
+    let firstMap = this.#mapBase + this.#mapLen;
+    for (let i = 0; i < this.#count; i++) {
+      const map = this.#p[(this.#head + i) * SLOTS + MAP];
+      if (map !== NO_MAP) {
+        firstMap = map;
+        break;
+      }
+    }
+    const drop = firstMap - this.#mapBase;
+    if (drop > 0) {
+      this.#maps.copyWithin(0, drop, this.#mapLen);
+      this.#mapLen -= drop;
+      this.#mapBase = firstMap;
+    }
+  }
 }
 
 class Stream {
@@ -74,7 +177,7 @@ class Stream {
   base = 0;
   /** Every match starting before this joined offset is known. */
   scanned = 0;
-  pieces: Piece[] = [];
+  readonly pieces = new PieceList();
   lastRaw = 0;
   /** A match ending at or before this joined offset was counted already. */
   countedUntil = 0;
@@ -99,32 +202,47 @@ class Stream {
     }
   }
 
-  /** The raw offset of joined offset `j` (the start of its decoded byte). */
-  rawAt(piece: Piece, j: number): number {
-    const k = j - piece.j0;
-    return piece.map === undefined ? piece.raw0 + k : piece.map[k];
-  }
-
   /** The earliest raw offset a future match may mask. */
   holdPoint(): number {
-    for (const piece of this.pieces) {
-      if (piece.j1 > this.scanned) return this.rawAt(piece, Math.max(piece.j0, this.scanned));
+    const pieces = this.pieces;
+    for (let i = 0; i < pieces.length; i++) {
+      if (pieces.j1(i) > this.scanned) return pieces.rawAt(i, Math.max(pieces.j0(i), this.scanned));
     }
     return Infinity;
   }
 
   /** Drops text and pieces wholly before what may still be looked at. */
   trim(): void {
-    const keep = Math.max(this.base, this.scanned - CONTEXT);
+    const keep = Math.max(this.base, this.scanned - LOOK_AROUND);
     const drop = keep - this.base;
     if (drop > 0) {
       this.bytes.copyWithin(0, drop, this.len);
       this.len -= drop;
       this.base = keep;
     }
-    let n = 0;
-    while (n < this.pieces.length && this.pieces[n].j1 <= keep) n++;
-    if (n > 0) this.pieces.splice(0, n);
+    this.pieces.dropBefore(keep);
+  }
+}
+
+/**
+ * One string made from bytes, kept while the same bytes come again: the
+ * ids and tool indexes of a stream repeat on every line of it.
+ */
+class RepeatedString {
+  #bytes = new Uint8Array(64);
+  #len = -1;
+  #text = "";
+
+  of(bytes: Uint8Array, s: number, e: number): string {
+    const n = e - s;
+    let same = n === this.#len;
+    for (let i = 0; same && i < n; i++) same = bytes[s + i] === this.#bytes[i];
+    if (same) return this.#text;
+    if (n > this.#bytes.length) this.#bytes = new Uint8Array(n);
+    this.#bytes.set(bytes.subarray(s, e));
+    this.#len = n;
+    this.#text = latin1.decode(bytes.subarray(s, e));
+    return this.#text;
   }
 }
 
@@ -142,6 +260,12 @@ export class DeltaStreams {
   #slashBytes: Uint8Array | undefined;
   #slashFrom = 0;
   #slashAt = -1;
+  /** The ids of the last delta line with ids, and the tool index of the last tool call. */
+  readonly #idBytes = new Uint8Array(IDS.reduce((n, id) => n + id.length + MAX_ID + 3, 0));
+  readonly #idText = new RepeatedString();
+  readonly #tool = new RepeatedString();
+  /** Per key: the last stream name made with ids or a tool index. */
+  readonly #names: ({ ids: string; tool: string; name: string } | undefined)[] = [];
 
   /**
    * @param mask Writes a mask over the file's bytes (still held).
@@ -164,57 +288,32 @@ export class DeltaStreams {
   }
 
   /**
-   * A stream marker at `marker` in `text` (the latin1 view of `bytes`),
-   * in the whole line `[start, end)`; `base` is the raw offset of `text[0]`.
+   * A stream marker at `marker` in `bytes` (one findStreamMarkers found), in
+   * the whole line `[start, end)`; `base` is the raw offset of `bytes[0]`.
    */
-  marker(
-    text: string,
-    bytes: Uint8Array,
-    start: number,
-    end: number,
-    marker: number,
-    base: number,
-  ) {
-    if (text.startsWith('"delta":', marker)) {
-      if (base + start !== this.#lastLine) {
-        this.#lastLine = base + start;
-        this.#delta(text, bytes, start, end, marker, base);
-      }
+  marker(bytes: Uint8Array, start: number, end: number, marker: number, base: number): void {
+    if (!isDeltaMarker(bytes, marker)) {
+      // content_block_stop, message_start, response.output_text.done, a finish_reason: what
+      // the streams hold is whole.
+      this.endAll();
       return;
     }
-    // content_block_stop, message_start, response.output_text.done, a finish_reason: what
-    // the streams hold is whole.
-    const type = /^(?:_stop|_start|\.done)"/.test(text.slice(marker, marker + 7)) &&
-      /"type"[ \t]*:[ \t]*"[A-Za-z_.]*$/.test(text.slice(Math.max(start, marker - 64), marker));
-    if (type || text.startsWith('"finish_reason":"', marker)) this.endAll();
+    if (base + start !== this.#lastLine) {
+      this.#lastLine = base + start;
+      this.#delta(bytes, start, end, marker, base);
+    }
   }
 
-  #delta(
-    text: string,
-    bytes: Uint8Array,
-    start: number,
-    end: number,
-    marker: number,
-    base: number,
-  ): void {
+  #delta(bytes: Uint8Array, start: number, end: number, marker: number, base: number): void {
     let i = marker + 8;
-    while (i < end && (text.charCodeAt(i) === 0x20 || text.charCodeAt(i) === 0x09)) i++;
+    while (i < end && (bytes[i] === 0x20 || bytes[i] === 0x09)) i++;
     // The stream: the ids before the delta (a block's or choice's index, a Responses item).
-    let ids = "";
-    if (marker - start > 8) {
-      const head = text.slice(start, marker);
-      for (const id of IDS) {
-        const at = head.indexOf(id);
-        if (at === -1) continue;
-        const value = /^[ \t]*("[^"\\]{0,128}"|[0-9]{1,9})/.exec(head.slice(at + id.length));
-        if (value !== null) ids += `${id}${value[1]},`;
-      }
-    }
-    const open = text.charCodeAt(i);
-    if (open === 0x22) {
+    const ids = marker - start > 8 ? this.#ids(bytes, start, marker) : "";
+    const open = bytes[i];
+    if (open === QUOTE) {
       // Responses: "delta":"text".
-      const close = stringEnd(text, i, end);
-      if (close !== undefined) this.#piece(`d|${ids}`, bytes, base, i + 1, close);
+      const close = stringEnd(bytes, i, end);
+      if (close !== -1) this.#piece(this.#name(BARE_DELTA, ids, ""), bytes, base, i + 1, close);
       return;
     }
     if (open !== 0x7b) return;
@@ -223,37 +322,81 @@ export class DeltaStreams {
     let key = -1; // An index in KEYS.
     let tool = "";
     for (let j = i; j < end;) {
-      const quote = text.indexOf('"', j);
+      const quote = bytes.indexOf(QUOTE, j);
       const stop = quote === -1 || quote >= end ? end : quote;
       // The structure between two strings: braces, and a tool call's index.
       for (let k = j; k < stop; k++) {
-        const c = text.charCodeAt(k);
+        const c = bytes[k];
         if (c === 0x7b || c === 0x5b) depth++;
         else if (c === 0x7d || c === 0x5d) {
           if (--depth === 0) return;
-        } else if (key === INDEX_KEY && c >= 0x30 && c <= 0x39) {
+        } else if (key === INDEX_KEY && isDigit(c)) {
           let d = k;
-          while (d < stop && text.charCodeAt(d) >= 0x30 && text.charCodeAt(d) <= 0x39) d++;
-          tool = `tool ${text.slice(k, d)},`;
+          while (d < stop && isDigit(bytes[d])) d++;
+          tool = this.#tool.of(bytes, k, d);
           key = -1;
           k = d - 1;
         }
       }
       if (stop === end) return;
-      const close = stringEnd(text, quote, end);
-      if (close === undefined) return;
+      const close = stringEnd(bytes, quote, end);
+      if (close === -1) return;
       let k = close + 1;
-      while (text.charCodeAt(k) === 0x20) k++;
-      if (text.charCodeAt(k) === 0x3a) key = keyAt(text, quote + 1, close);
+      while (bytes[k] === 0x20) k++;
+      if (bytes[k] === 0x3a) key = keyAt(bytes, quote + 1, close);
       else if (key !== -1 && key !== INDEX_KEY) {
-        // The stream's name, made only when it has ids: most lines of a stream allocate none.
-        const name = ids === "" && tool === ""
-          ? KEY_PREFIXES[key]
-          : `${KEY_PREFIXES[key]}${ids}${tool}`;
-        this.#piece(name, bytes, base, quote + 1, close);
+        this.#piece(this.#name(key, ids, tool), bytes, base, quote + 1, close);
       }
       j = close + 1;
     }
+  }
+
+  // The ids in bytes[start, head) that tell a delta's stream apart, as
+  // `"index":0,"item_id":"msg_1",`: the first of each id, its value a
+  // string of up to 128 bytes or up to 9 digits.
+  #ids(bytes: Uint8Array, start: number, head: number): string {
+    const out = this.#idBytes;
+    let n = 0;
+    let found = 0; // A bit per id of IDS.
+    for (
+      let q = bytes.indexOf(QUOTE, start);
+      q !== -1 && q < head;
+      q = bytes.indexOf(QUOTE, q + 1)
+    ) {
+      for (let k = 0; k < IDS.length; k++) {
+        const id = IDS[k];
+        if ((found & (1 << k)) !== 0 || q + id.length > head || !startsAt(bytes, id, q)) continue;
+        found |= 1 << k;
+        let v = q + id.length;
+        while (v < head && (bytes[v] === 0x20 || bytes[v] === 0x09)) v++;
+        let e = v;
+        if (bytes[v] === QUOTE) {
+          e = v + 1;
+          while (e < head && e - v <= MAX_ID && bytes[e] !== QUOTE && bytes[e] !== BACKSLASH) e++;
+          e = e < head && bytes[e] === QUOTE ? e + 1 : v;
+        } else {
+          while (e < head && e - v < MAX_DIGITS && isDigit(bytes[e])) e++;
+        }
+        if (e === v) continue;
+        out.set(id, n);
+        n += id.length;
+        out.set(bytes.subarray(v, e), n);
+        n += e - v;
+        out[n++] = 0x2c; // ,
+      }
+    }
+    return n === 0 ? "" : this.#idText.of(out, 0, n);
+  }
+
+  // A stream's name: the key's prefix, the ids, the tool call's index.
+  // The same ids and tool give the same string: a stream's lines allocate none.
+  #name(key: number, ids: string, tool: string): string {
+    if (ids === "" && tool === "") return NAME_PREFIXES[key];
+    const last = this.#names[key];
+    if (last !== undefined && last.ids === ids && last.tool === tool) return last.name;
+    const name = `${NAME_PREFIXES[key]}${ids}${tool === "" ? "" : `tool ${tool},`}`;
+    this.#names[key] = { ids, tool, name };
+    return name;
   }
 
   // Adds the JSON string bytes[s, e) (raw offset base + s) to stream `key`.
@@ -278,45 +421,36 @@ export class DeltaStreams {
         for (let i = s; i < e; i++) out[o++] = bytes[i];
       }
       stream.len += e - s;
-      stream.pieces.push({ j0, j1: j0 + e - s, raw0: base + s, raw1: base + e });
+      stream.pieces.push(j0, j0 + e - s, base + s, base + e);
       stream.lastRaw = base + e;
       if (stream.end - this.#window - stream.scanned >= BATCH) {
         this.#scan(stream, stream.end - this.#window);
       }
       return;
     }
-    let map: Int32Array | undefined;
+    // With escapes: each decoded byte's raw offset, in the stream's map pool.
+    const pieces = stream.pieces;
+    const first = pieces.reserveMap(e - s + 1);
+    const map = pieces.maps;
     let n = 0;
     for (let i = s; i < e; i++) {
       let b = bytes[i];
-      if (b === 0x5c && i + 1 < e) {
-        const from = i;
+      map[first + n] = base + i;
+      if (b === BACKSLASH && i + 1 < e) {
         const c = bytes[++i];
         if (c === 0x75 && i + 4 < e) { // \uXXXX
-          const code = parseInt(
-            String.fromCharCode(bytes[i + 1], bytes[i + 2], bytes[i + 3], bytes[i + 4]),
-            16,
-          );
-          b = Number.isNaN(code) || code >= 0x80 ? 0xc2 : code;
+          const code = hex4(bytes, i + 1);
+          b = code === -1 || code >= 0x80 ? 0xc2 : code;
           i += 4;
         } else {
           b = ESCAPES[c] ?? c;
         }
-        if (map === undefined) {
-          map = new Int32Array(e - s + 1);
-          for (let k = 0; k < n; k++) map[k] = base + s + k;
-        }
-        map[n] = base + from;
-      } else if (map !== undefined) map[n] = base + i;
+      }
       out[at + n++] = b;
     }
+    map[first + n] = base + e;
     stream.len += n;
-    const piece: Piece = { j0, j1: j0 + n, raw0: base + s, raw1: base + e };
-    if (map !== undefined) {
-      map[n] = base + e;
-      piece.map = map.subarray(0, n + 1);
-    }
-    stream.pieces.push(piece);
+    pieces.push(j0, j0 + n, base + s, base + e, first, n + 1);
     stream.lastRaw = base + e;
     if (stream.end - this.#window - stream.scanned >= BATCH) {
       this.#scan(stream, stream.end - this.#window);
@@ -340,7 +474,8 @@ export class DeltaStreams {
   /** The earliest raw offset that may still be masked; at least `total - HOLD_MAX` (older streams end). */
   holdPoint(total: number): number {
     let point = Infinity;
-    for (const stream of [...this.#streams.values()]) {
+    // A Map may lose entries while it is iterated: no copy of it per call.
+    for (const stream of this.#streams.values()) {
       let hold = stream.holdPoint();
       if (hold < total - HOLD_MAX) {
         this.#end(stream);
@@ -353,7 +488,7 @@ export class DeltaStreams {
 
   /** Ends every stream: the rest of each joined text is scanned. */
   endAll(): void {
-    for (const stream of [...this.#streams.values()]) this.#end(stream);
+    for (const stream of this.#streams.values()) this.#end(stream);
   }
 
   /**
@@ -362,7 +497,7 @@ export class DeltaStreams {
    * run of token characters is masked; then every stream ends.
    */
   endLive(): void {
-    for (const stream of [...this.#streams.values()]) {
+    for (const stream of this.#streams.values()) {
       let run = 0;
       while (run < stream.len && TOKEN_BYTE[stream.bytes[stream.len - 1 - run]] === 1) run++;
       if (run >= LIVE_RUN) {
@@ -384,14 +519,14 @@ export class DeltaStreams {
   #scan(stream: Stream, limit: number): void {
     if (limit <= stream.scanned) return;
     const bytes = stream.bytes.subarray(0, stream.len);
-    const text = latin1.decode(bytes);
     const base = stream.base;
     const from = stream.scanned - base;
     const to = limit - base;
     // The built-in rules see delta text only here (the raw scan skips it); patterns of
     // your own see it there too, so here only their matches that span pieces count.
-    const hits: Hit[] = this.#matcher.find(text, bytes, from, to);
+    const hits: Hit[] = this.#matcher.find(bytes, from, to);
     const users = this.#matcher.users;
+    const text = users.length > 0 ? latin1.decode(bytes) : "";
     for (const scanner of users) {
       scanner.regex.lastIndex = from;
       let m: RegExpExecArray | null;
@@ -405,7 +540,7 @@ export class DeltaStreams {
     }
     if (users.length > 0) hits.sort((a, b) => a.start - b.start || a.rule - b.rule);
     for (const hit of hits) {
-      const kind = this.#matcher.kindOf(text, hit);
+      const kind = this.#matcher.kindOf(bytes, hit);
       let last = 0;
       for (const [s, e] of hit.ranges) {
         last = Math.max(last, this.#maskJoined(stream, base + s, base + e, kind));
@@ -421,22 +556,25 @@ export class DeltaStreams {
 
   // Whether joined [s, e) lies in more than one piece.
   #spans(stream: Stream, s: number, e: number): boolean {
-    for (const piece of stream.pieces) {
-      if (piece.j1 <= s) continue;
-      return piece.j1 < e;
+    const pieces = stream.pieces;
+    for (let i = 0; i < pieces.length; i++) {
+      if (pieces.j1(i) <= s) continue;
+      return pieces.j1(i) < e;
     }
     return false;
   }
 
   // Masks joined [s, e) in every piece it touches; returns the last raw offset masked.
   #maskJoined(stream: Stream, s: number, e: number, kind: string): number {
+    const pieces = stream.pieces;
     let last = 0;
-    for (const piece of stream.pieces) {
-      const a = Math.max(s, piece.j0);
-      const b = Math.min(e, piece.j1);
+    for (let i = 0; i < pieces.length; i++) {
+      const j1 = pieces.j1(i);
+      const a = Math.max(s, pieces.j0(i));
+      const b = Math.min(e, j1);
       if (a >= b) continue;
-      const raw0 = stream.rawAt(piece, a);
-      const raw1 = b === piece.j1 ? piece.raw1 : stream.rawAt(piece, b);
+      const raw0 = pieces.rawAt(i, a);
+      const raw1 = b === j1 ? pieces.raw1(i) : pieces.rawAt(i, b);
       this.#mask({ start: raw0, end: raw1, kind });
       last = raw1;
     }
@@ -458,29 +596,47 @@ for (const c of "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_
   TOKEN_BYTE[c.charCodeAt(0)] = 1;
 }
 
-/** An index in KEYS of the object key text[s, e), or -1; allocates nothing. */
-function keyAt(text: string, s: number, e: number): number {
+function bytesOf(text: string): Uint8Array {
+  return Uint8Array.from(text, (c) => c.charCodeAt(0));
+}
+
+function isDigit(c: number): boolean {
+  return c >= 0x30 && c <= 0x39;
+}
+
+/** The value of the 4 hex digits at `at`, or -1. */
+function hex4(bytes: Uint8Array, at: number): number {
+  let code = 0;
+  for (let i = at; i < at + 4; i++) {
+    const c = bytes[i] | 0x20; // Lower case for letters.
+    const digit = c >= 0x30 && c <= 0x39 ? c - 0x30 : c >= 0x61 && c <= 0x66 ? c - 0x57 : -1;
+    if (digit === -1) return -1;
+    code = code * 16 + digit;
+  }
+  return code;
+}
+
+/** An index in KEYS of the object key bytes[s, e), or -1. */
+function keyAt(bytes: Uint8Array, s: number, e: number): number {
   for (let k = 0; k < KEYS.length; k++) {
-    if (KEYS[k].length === e - s && startsAt(text, KEYS[k], s)) return k;
+    if (KEYS[k].length === e - s && startsAt(bytes, KEYS[k], s)) return k;
   }
   return -1;
 }
 
-/** Whether `word` is in `text` at `at`: startsWith, without what it costs on some engines. */
-function startsAt(text: string, word: string, at: number): boolean {
-  if (at + word.length > text.length) return false;
-  for (let i = 0; i < word.length; i++) {
-    if (text.charCodeAt(at + i) !== word.charCodeAt(i)) return false;
-  }
+/** Whether `word` is in `bytes` at `at`. */
+function startsAt(bytes: Uint8Array, word: Uint8Array, at: number): boolean {
+  if (at + word.length > bytes.length) return false;
+  for (let i = 0; i < word.length; i++) if (bytes[at + i] !== word[i]) return false;
   return true;
 }
 
-/** The index of the closing quote of the JSON string opening at `i`, before `end`. */
-function stringEnd(text: string, i: number, end: number): number | undefined {
-  for (let j = text.indexOf('"', i + 1); j !== -1 && j < end; j = text.indexOf('"', j + 1)) {
+/** The offset of the closing quote of the JSON string opening at `i`, before `end`, or -1. */
+function stringEnd(bytes: Uint8Array, i: number, end: number): number {
+  for (let j = bytes.indexOf(QUOTE, i + 1); j !== -1 && j < end; j = bytes.indexOf(QUOTE, j + 1)) {
     let slashes = 0;
-    while (text.charCodeAt(j - 1 - slashes) === 0x5c) slashes++;
+    while (bytes[j - 1 - slashes] === BACKSLASH) slashes++;
     if (slashes % 2 === 0) return j;
   }
-  return undefined;
+  return -1;
 }

@@ -31,16 +31,14 @@ interface UserScanner {
 }
 
 /**
- * Markers of provider stream events (`"delta":`, `content_block_stop"`, …):
- * the redaction engine looks for them first, for the stream-aware layer.
+ * Bytes before a match that a rule may look at (a name's start, a
+ * Kubernetes Secret's `kind:`: at most 400 back), and after its longest
+ * match (look-aheads, a check's look at what follows).
  */
-export const STREAM_MARKERS: readonly string[] = [
-  '"delta":',
-  '_stop"',
-  '_start"',
-  '.done"',
-  '"finish_reason":"',
-];
+export const LOOK_AROUND = 512;
+/** The least text decoded at once: keywords close together share one string. */
+const MIN_TEXT = 8 * 1024;
+const latin1 = new TextDecoder("latin1");
 
 type Indices = { groups?: Record<string, [number, number] | undefined> };
 
@@ -63,6 +61,12 @@ export class Matcher {
   /** Per keyword: the rules that start there. */
   readonly #byKeyword: number[][];
   readonly #hits: KeywordHits = { keyword: [], at: [] };
+  /** Per rule: its longest match from its keyword's start, `back` included. */
+  readonly #reach: number[];
+  // The latin1 text of bytes[#textStart, #textEnd) of the bytes find() has.
+  #text = "";
+  #textStart = 0;
+  #textEnd = 0;
 
   constructor(user: readonly RedactionPattern[]) {
     this.#rules = BUILTIN_PATTERNS;
@@ -74,6 +78,7 @@ export class Matcher {
       rule: BUILTIN_PATTERNS.length + i,
     }));
     this.maxBack = Math.max(0, ...BUILTIN_PATTERNS.map((p) => p.back ?? 0));
+    this.#reach = BUILTIN_PATTERNS.map((p) => p.maxLength + (p.back ?? 0));
     this.maxLength = Math.max(
       ...BUILTIN_PATTERNS.map((p) => p.maxLength + (p.back ?? 0)),
       ...user.map((p) => p.maxLength ?? DEFAULT_USER_MAX),
@@ -101,14 +106,15 @@ export class Matcher {
   }
 
   /**
-   * The built-in rules' hits that start in `[from, limit)` of `text`
-   * (`bytes` holds the same bytes), in start order; `skip` (start, end,
-   * start, end, …: sorted, not overlapping, offsets of `text[0]` at
-   * `skipBase`) are ranges where no keyword is looked for: JSON strings of
-   * deltas, which the stream-aware layer scans once joined.
+   * The built-in rules' hits that start in `[from, limit)` of `bytes`, in
+   * start order; `skip` (start, end, start, end, …: sorted, not
+   * overlapping, offsets of `bytes[0]` at `skipBase`) are ranges where no
+   * keyword is looked for: JSON strings of deltas, which the stream-aware
+   * layer scans once joined. Each rule runs on the text around its keyword
+   * only (LOOK_AROUND and its longest match): bytes without a keyword cost
+   * no string at all.
    */
   find(
-    text: string,
     bytes: Uint8Array,
     from: number,
     limit: number,
@@ -119,6 +125,8 @@ export class Matcher {
     const found = this.#hits;
     found.keyword.length = 0;
     found.at.length = 0;
+    this.#textEnd = this.#textStart = 0;
+    this.#text = "";
     const to = limit + this.maxBack;
     let at = from;
     for (let i = 0; i < skip.length; i += 2) {
@@ -136,10 +144,11 @@ export class Matcher {
       for (const rule of this.#byKeyword[keyword]) {
         const start = where - (this.#rules[rule].back ?? 0);
         if (start < from || start >= limit) continue;
-        const hit = this.#run(text, rule, start);
+        const hit = this.#run(bytes, rule, start);
         if (hit !== undefined) hits.push(hit);
       }
     }
+    this.#text = ""; // The bytes are the caller's to change.
     hits.sort((a, b) => a.start - b.start || a.rule - b.rule);
     // At one place the first rule that matches wins (as in one alternation of them all).
     let kept = 0;
@@ -150,37 +159,47 @@ export class Matcher {
     return hits;
   }
 
-  #run(text: string, rule: number, start: number): Hit | undefined {
+  #run(bytes: Uint8Array, rule: number, start: number): Hit | undefined {
+    // The text the rule may look at, decoded unless the last one holds it.
+    const from = Math.max(0, start - LOOK_AROUND);
+    const to = Math.min(bytes.length, start + this.#reach[rule] + LOOK_AROUND);
+    if (from < this.#textStart || to > this.#textEnd) {
+      this.#textStart = from;
+      this.#textEnd = Math.min(bytes.length, Math.max(to, from + MIN_TEXT));
+      this.#text = latin1.decode(bytes.subarray(from, this.#textEnd));
+    }
+    const shift = this.#textStart;
     const rx = this.#sticky[rule];
-    rx.lastIndex = start;
-    const m = rx.exec(text) as RuleMatch | null;
+    rx.lastIndex = start - shift;
+    const m = rx.exec(this.#text) as RuleMatch | null;
     if (m === null || m[0].length === 0) return undefined;
     const check = this.#rules[rule].check;
-    const verdict = check === undefined ? true : check(text, m);
+    const verdict = check === undefined ? true : check(this.#text, m);
     if (verdict === false) return undefined;
     const end = start + m[0].length;
     if (Array.isArray(verdict)) {
-      const last = Math.max(end, ...verdict.map((r) => r[1]));
-      return { start, end: last, ranges: verdict, rule };
+      const ranges = verdict.map(([s, e]): [number, number] => [s + shift, e + shift]);
+      const last = Math.max(end, ...ranges.map((r) => r[1]));
+      return { start, end: last, ranges, rule };
     }
-    return { start, end, ranges: secretRanges(m, start, end), rule };
+    return { start, end, ranges: secretRanges(m, shift), rule };
   }
 
   /** Reads a match of a user pattern as a hit. */
   userHit(scanner: UserScanner, m: RegExpExecArray): Hit {
     const start = m.index;
     const end = start + m[0].length;
-    return { start, end, ranges: secretRanges(m, start, end), rule: scanner.rule };
+    return { start, end, ranges: secretRanges(m, 0), rule: scanner.rule };
   }
 
   /**
    * The kind to count: a specific kind found inside a generic hit's secret
    * (also once base64-decoded), else its own.
    */
-  kindOf(text: string, hit: Hit): string {
+  kindOf(bytes: Uint8Array, hit: Hit): string {
     if (hit.rule < this.#rules.length && this.#rules[hit.rule].generic === true) {
       for (const [s, e] of hit.ranges) {
-        const inner = text.slice(s, e);
+        const inner = latin1.decode(bytes.subarray(s, e));
         const decoded = decodedBase64Text(inner);
         for (const value of decoded === undefined ? [inner] : [inner, decoded]) {
           for (let rule = 0; rule < this.#rules.length; rule++) {
@@ -195,15 +214,17 @@ export class Matcher {
   }
 }
 
-/** The `secret*` groups of a match, or the whole match. */
-function secretRanges(m: RegExpExecArray, start: number, end: number): [number, number][] {
+/** The `secret*` groups of a match, or the whole match; offsets plus `shift`. */
+function secretRanges(m: RegExpExecArray, shift: number): [number, number][] {
   const groups = (m as unknown as { indices: Indices }).indices.groups ?? {};
   const ranges: [number, number][] = [];
   for (const name in groups) {
     const range = groups[name];
-    if (name.startsWith("secret") && range !== undefined) ranges.push(range);
+    if (name.startsWith("secret") && range !== undefined) {
+      ranges.push([range[0] + shift, range[1] + shift]);
+    }
   }
-  if (ranges.length === 0) ranges.push([start, end]);
+  if (ranges.length === 0) ranges.push([m.index + shift, m.index + m[0].length + shift]);
   return ranges;
 }
 

@@ -32,7 +32,8 @@
 // A live file: its last line may still be written. flushOwned(true) masks
 // the bytes after the last newline, and the trailing run of each open
 // delta stream, as "live-tail": a prefix of a secret is never shown.
-import { type Hit, type Matcher, STREAM_MARKERS } from "./_matcher.ts";
+import { type Hit, LOOK_AROUND, type Matcher } from "./_matcher.ts";
+import { findStreamMarkers } from "./_stream_markers.ts";
 
 // What pack and the viewer build an engine from: a matcher of the patterns.
 export { type Matcher, matcherFor } from "./_matcher.ts";
@@ -43,11 +44,6 @@ const latin1 = new TextDecoder("latin1");
 const NL = 0x0a;
 const CR = 0x0d;
 const STAR = 0x2a;
-/**
- * Scanned bytes kept before the next round, for look-behinds and checks
- * (a name's start, a Kubernetes Secret's `kind:`: at most 400 bytes back).
- */
-const CONTEXT = 512;
 /** A round runs once this much is pending, so that tiny chunks stay linear. */
 const MIN_BATCH = 64 * 1024;
 /**
@@ -215,26 +211,16 @@ export class RedactionEngine {
 
   // Finds and masks every match starting in [#scanned, limit). Lines of
   // stream markers there go to the delta layer first: the JSON strings of
-  // their deltas are scanned joined, there, and skipped here.
+  // their deltas are scanned joined, there, and skipped here. Markers and
+  // keywords are found on the bytes, and a rule decodes only the text around
+  // its keyword: a round allocates almost nothing, so little survives a
+  // young collection and the runtime's young generation stays small.
   #scan(limit: number): void {
     const base = this.#bufStart;
     // What a match starting before `limit` can reach, and no more.
     const buf = this.#buf.subarray(0, Math.min(this.#len, limit - base + this.#window));
-    const text = latin1.decode(buf);
     const from = this.#scanned - base;
-    const markers = this.#markers;
-    markers.length = 0;
-    let kinds = 0;
-    for (const marker of STREAM_MARKERS) {
-      const before = markers.length;
-      for (let at = text.indexOf(marker, from); at !== -1 && at < limit - base;) {
-        markers.push(at);
-        at = text.indexOf(marker, at + marker.length);
-      }
-      if (markers.length > before) kinds++;
-    }
-    // Each marker's places come in order: only a second kind found needs a sort.
-    if (kinds > 1) markers.sort(ascending);
+    const markers = findStreamMarkers(buf, from, limit - base, this.#markers);
     // Pieces of earlier rounds may reach into this one: those are kept.
     const added = this.#deltas.added;
     let kept = 0;
@@ -246,14 +232,14 @@ export class RedactionEngine {
     }
     added.length = kept;
     const all = this.#buf.subarray(0, this.#len); // One view per round (the delta layer keys on it).
-    for (const at of markers) this.#marker(all, text, at, limit === this.#total);
-    const hits = this.#matcher.find(text, buf, from, limit - base, added, base);
+    for (const at of markers) this.#marker(all, at, limit === this.#total);
+    const hits = this.#matcher.find(buf, from, limit - base, added, base);
     if (this.#matcher.users.length > 0) {
-      hits.push(...this.#userHits(text, from, limit - base));
+      hits.push(...this.#userHits(latin1.decode(buf), from, limit - base));
       hits.sort((a, b) => a.start - b.start || a.rule - b.rule);
     }
     for (const hit of hits) {
-      const kind = this.#matcher.kindOf(text, hit);
+      const kind = this.#matcher.kindOf(buf, hit);
       for (const [start, end] of hit.ranges) {
         this.#mask({ start: base + start, end: base + utf8End(buf, end), kind });
       }
@@ -264,7 +250,7 @@ export class RedactionEngine {
     }
     this.#scanned = limit;
     // Keep what is still to scan, after a little context for look-behinds.
-    const drop = Math.max(0, limit - CONTEXT - base);
+    const drop = Math.max(0, limit - LOOK_AROUND - base);
     this.#buf.copyWithin(0, drop, this.#len);
     this.#len -= drop;
     this.#bufStart += drop;
@@ -272,7 +258,7 @@ export class RedactionEngine {
 
   // The line of a stream marker at buffer offset `at`, to the delta layer:
   // whole lines only (at the end of the stream, the last one too).
-  #marker(buf: Uint8Array, text: string, at: number, atEnd: boolean): void {
+  #marker(buf: Uint8Array, at: number, atEnd: boolean): void {
     const start = buf.lastIndexOf(NL, at) + 1;
     if (start === 0 && this.#bufStart > 0) return; // Its start is gone: longer than any delta line.
     let end = buf.indexOf(NL, at);
@@ -281,8 +267,7 @@ export class RedactionEngine {
       end = buf.length;
     }
     if (end > start && buf[end - 1] === CR) end--;
-    const view = end <= text.length ? text : latin1.decode(buf);
-    this.#deltas.marker(view, buf, start, end, at, this.#bufStart);
+    this.#deltas.marker(buf, start, end, at, this.#bufStart);
   }
 
   // Every match of the user patterns starting in [from, limit) of `text`;
@@ -339,8 +324,6 @@ export class RedactionEngine {
     return released;
   }
 }
-
-const ascending = (a: number, b: number) => a - b;
 
 // A mask ending inside a UTF-8 sequence covers the rest of it, so that
 // masked text stays valid UTF-8.
