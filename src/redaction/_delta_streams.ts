@@ -13,6 +13,7 @@
 // offsets are positions in a stream's joined text.
 import { type Hit, LOOK_AROUND, type Matcher } from "./_matcher.ts";
 import { isDeltaMarker } from "./_stream_markers.ts";
+import { asciiBytes, startsAt } from "./_byte_words.ts";
 
 /** A mask on the file's bytes. */
 export interface RawMask {
@@ -39,7 +40,7 @@ const KEYS = [
   "refusal",
   "input",
   "index",
-].map(bytesOf);
+].map(asciiBytes);
 const INDEX_KEY = KEYS.length - 1;
 /** Responses' "delta":"text" has no key: its stream names take this slot. */
 const BARE_DELTA = KEYS.length;
@@ -49,7 +50,7 @@ const NAME_PREFIXES = [
   "d|",
 ];
 /** What tells streams apart, written before the delta. */
-const IDS = ['"index":', '"item_id":', '"output_index":', '"content_index":'].map(bytesOf);
+const IDS = ['"index":', '"item_id":', '"output_index":', '"content_index":'].map(asciiBytes);
 /** The longest string id kept, in bytes between its quotes. */
 const MAX_ID = 128;
 /** The most digits of a numeric id or tool index kept. */
@@ -596,10 +597,6 @@ for (const c of "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_
   TOKEN_BYTE[c.charCodeAt(0)] = 1;
 }
 
-function bytesOf(text: string): Uint8Array {
-  return Uint8Array.from(text, (c) => c.charCodeAt(0));
-}
-
 function isDigit(c: number): boolean {
   return c >= 0x30 && c <= 0x39;
 }
@@ -622,13 +619,6 @@ function keyAt(bytes: Uint8Array, s: number, e: number): number {
     if (KEYS[k].length === e - s && startsAt(bytes, KEYS[k], s)) return k;
   }
   return -1;
-}
-
-/** Whether `word` is in `bytes` at `at`. */
-function startsAt(bytes: Uint8Array, word: Uint8Array, at: number): boolean {
-  if (at + word.length > bytes.length) return false;
-  for (let i = 0; i < word.length; i++) if (bytes[at + i] !== word[i]) return false;
-  return true;
 }
 
 /** The offset of the closing quote of the JSON string opening at `i`, before `end`, or -1. */

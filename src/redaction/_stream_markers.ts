@@ -10,12 +10,14 @@
 //                                 Responses item; the marker is the suffix, and its
 //                                 "type" key starts at most 64 bytes before it.
 
+import { asciiBytes, startsAt } from "./_byte_words.ts";
+
 const COLON = 0x3a;
 const QUOTE = 0x22;
-const DELTA = bytesOf('"delta"');
-const FINISH_REASON = bytesOf('"finish_reason"');
-const TYPE = bytesOf('"type"');
-const END_SUFFIXES = ["_stop", "_start", ".done"].map(bytesOf);
+const DELTA = asciiBytes('"delta"');
+const FINISH_REASON = asciiBytes('"finish_reason"');
+const TYPE = asciiBytes('"type"');
+const END_SUFFIXES = ["_stop", "_start", ".done"].map(asciiBytes);
 /** How far before its suffix a type marker's "type" key may start. */
 const TYPE_REACH = 64;
 
@@ -86,14 +88,7 @@ function typeMarker(bytes: Uint8Array, keyEnd: number, c: number): number {
 
 /** Whether `word` ends right before `end` in `bytes`. */
 function endsAt(bytes: Uint8Array, word: Uint8Array, end: number): boolean {
-  const at = end - word.length;
-  if (at < 0) return false;
-  for (let i = 0; i < word.length; i++) if (bytes[at + i] !== word[i]) return false;
-  return true;
-}
-
-function bytesOf(text: string): Uint8Array {
-  return Uint8Array.from(text, (c) => c.charCodeAt(0));
+  return startsAt(bytes, word, end - word.length);
 }
 
 /** [A-Za-z_.]: what a type value holds before its suffix. */
