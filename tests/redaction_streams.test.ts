@@ -265,6 +265,14 @@ test("createRedactor() masks a secret spelled with JSON escapes across deltas, e
   // A broken \u escape is read as some non-ASCII byte: no throw, the line keeps its length.
   const broken = '{"type":"content_block_delta","index":0,"delta":{"text":"a\\u12G4b\\u"}}\n';
   assert.equal(redactText(broken).text, broken);
+  // Nor is a control byte a hex digit: the token's digit escaped as `\u00<0x13><digit>` is
+  // no digit, so the token is broken there, not read whole.
+  const at = [...github.secret].findIndex((c, i) => i > 8 && /[0-9]/.test(c));
+  const piece = `${github.secret.slice(0, at)}\\u00\x13${github.secret.slice(at)}`;
+  const spelled = `{"type":"content_block_delta","index":0,"delta":{"text":"${piece}"}}\n` +
+    '{"type":"content_block_stop","index":0}\n';
+  assert.ok(at > 8, github.secret);
+  assert.equal(redactText(spelled).counts["github-token"], undefined, spelled);
 });
 
 test("PieceList keeps raw offsets beyond 2 GiB exact, and its escape maps across dropBefore()", () => {

@@ -605,8 +605,9 @@ function isDigit(c: number): boolean {
 function hex4(bytes: Uint8Array, at: number): number {
   let code = 0;
   for (let i = at; i < at + 4; i++) {
-    const c = bytes[i] | 0x20; // Lower case for letters.
-    const digit = c >= 0x30 && c <= 0x39 ? c - 0x30 : c >= 0x61 && c <= 0x66 ? c - 0x57 : -1;
+    const c = bytes[i];
+    const letter = c | 0x20; // Lower case, for letters only: 0x10-0x19 would pass for digits.
+    const digit = isDigit(c) ? c - 0x30 : letter >= 0x61 && letter <= 0x66 ? letter - 0x57 : -1;
     if (digit === -1) return -1;
     code = code * 16 + digit;
   }
