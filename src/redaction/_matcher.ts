@@ -80,7 +80,7 @@ export class Matcher {
     this.maxBack = Math.max(0, ...BUILTIN_PATTERNS.map((p) => p.back ?? 0));
     this.#reach = BUILTIN_PATTERNS.map((p) => p.maxLength + (p.back ?? 0));
     this.maxLength = Math.max(
-      ...BUILTIN_PATTERNS.map((p) => p.maxLength + (p.back ?? 0)),
+      ...this.#reach,
       ...user.map((p) => p.maxLength ?? DEFAULT_USER_MAX),
     );
     // One keyword list: a keyword shared by several rules runs each of them.
