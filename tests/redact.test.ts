@@ -16,6 +16,7 @@ import {
 } from "./fixtures/fake_secrets.ts";
 import { throwsRunLog } from "./_assert.ts";
 import { concat } from "./_bytes.ts";
+import { redactInChunks } from "./_redaction.ts";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -25,19 +26,6 @@ function onePass(bytes: Uint8Array): { out: Uint8Array; counts: Record<string, n
   const engine = new RedactionEngine(matcherFor(undefined, "test"), { window: Infinity });
   const out = concat([engine.push(bytes), engine.flush()]);
   return { out, counts: { ...engine.counts } };
-}
-
-/** The public redactor fed in chunks whose sizes `next()` picks. */
-function streamed(bytes: Uint8Array, next: () => number) {
-  const redactor = createRedactor();
-  const parts: Uint8Array[] = [];
-  for (let at = 0; at < bytes.length;) {
-    const n = Math.max(1, next());
-    parts.push(redactor.push(bytes.subarray(at, at + n)));
-    at += n;
-  }
-  parts.push(redactor.flush());
-  return { out: concat(parts), counts: { ...redactor.counts } };
 }
 
 function assertMasked(masked: string, secret: FakeSecret, form = "raw") {
@@ -153,7 +141,7 @@ test("createRedactor() gives the bytes and counts of a single pass whatever the 
     ["random 1..300000", random(300000)],
   ];
   for (const [name, next] of chunkings) {
-    const got = streamed(bytes, next);
+    const got = redactInChunks(bytes, next);
     assert.equal(got.out.length, bytes.length, name);
     assert.ok(Buffer.compare(got.out, reference.out) === 0, `${name}: the bytes differ`);
     assert.deepEqual(got.counts, reference.counts, name);

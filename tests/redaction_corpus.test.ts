@@ -9,13 +9,7 @@ import assert from "node:assert/strict";
 import { gunzipSync } from "node:zlib";
 import { unpackTar } from "modern-tar";
 import { MemoryWorkspace, RunLogContext, type Workspace } from "../mod.ts";
-import {
-  createRedactor,
-  packRun,
-  REDACTION_KINDS,
-  redactText,
-  verifyPack,
-} from "../src/pack/mod.ts";
+import { packRun, REDACTION_KINDS, redactText, verifyPack } from "../src/pack/mod.ts";
 import { RedactionEngine } from "../src/redaction/redaction_engine.ts";
 import { matcherFor } from "../src/redaction/_matcher.ts";
 import { createViewer, renderReport, type Viewer } from "../src/viewer/mod.ts";
@@ -32,6 +26,7 @@ import {
   splitProbes,
 } from "./fixtures/secret_corpus.ts";
 import { concat } from "./_bytes.ts";
+import { redactInChunks } from "./_redaction.ts";
 import { runtime } from "./_runtime.ts";
 
 const encoder = new TextEncoder();
@@ -44,17 +39,9 @@ function leaks(text: string, probes: readonly string[]): string[] {
   return probes.filter((probe) => plain.includes(probe));
 }
 
-/** `bytes` through a redactor, in chunks whose sizes `next()` picks. */
+/** `bytes` through a redactor, in chunks whose sizes `next()` picks, as text. */
 function chunked(bytes: Uint8Array, next: () => number): string {
-  const redactor = createRedactor();
-  const parts: Uint8Array[] = [];
-  for (let at = 0; at < bytes.length;) {
-    const n = Math.max(1, next());
-    parts.push(redactor.push(bytes.subarray(at, at + n)));
-    at += n;
-  }
-  parts.push(redactor.flush());
-  return decoder.decode(concat(parts));
+  return decoder.decode(redactInChunks(bytes, next).out);
 }
 
 test("`REDACTION_KINDS` has a positive and a negative example for every rule", () => {

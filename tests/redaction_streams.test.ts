@@ -5,14 +5,14 @@
 // text around each keyword (against each piece redacted alone).
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { createRedactor, redactText } from "../src/pack/mod.ts";
+import { redactText } from "../src/pack/mod.ts";
 import { findStreamMarkers, isDeltaMarker } from "../src/redaction/_stream_markers.ts";
 import { PieceList } from "../src/redaction/_delta_streams.ts";
 import { matcherFor } from "../src/redaction/_matcher.ts";
 import { corpusSecrets, cutInPieces, splitProbes } from "./fixtures/secret_corpus.ts";
 import { fakeSecrets } from "./fixtures/fake_secrets.ts";
 import { seededRandom } from "./fixtures/hostile.ts";
-import { concat } from "./_bytes.ts";
+import { redactInChunks } from "./_redaction.ts";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -196,14 +196,7 @@ function streamTexts(lines: string[]): [string, string] {
 }
 
 function redactLines(text: string, chunk: number): string[] {
-  const bytes = encoder.encode(text);
-  const redactor = createRedactor();
-  const parts: Uint8Array[] = [];
-  for (let at = 0; at < bytes.length; at += chunk) {
-    parts.push(redactor.push(bytes.subarray(at, at + chunk)));
-  }
-  parts.push(redactor.flush());
-  return decoder.decode(concat(parts)).split(/(?<=\n)/);
+  return decoder.decode(redactInChunks(encoder.encode(text), () => chunk).out).split(/(?<=\n)/);
 }
 
 test("createRedactor() joins each stream's deltas apart when streams interleave, masking the split secret and nothing of the other stream", () => {
